@@ -1,0 +1,1 @@
+"""One module per engine job; each exposes `Spec` (a dataclass) and `run(spec)`."""

@@ -1,0 +1,59 @@
+"""Process-wide concerns every job shares: Ctrl-C handling, seeding and numeric precision."""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+from types import FrameType
+
+_interrupt_requested = False
+_interrupt_time = 0.0
+# On a terminal, Ctrl-C reaches the job directly and again through the launching CLI, which
+# forwards it: copies of the signal this close together count as one.
+_SAME_INTERRUPT_S = 1.0
+
+
+class Interrupted(Exception):
+    """Raised by a job that stopped early on Ctrl-C after saving what a re-run resumes from."""
+
+    def __init__(self, checkpoint: str | None) -> None:
+        self.checkpoint = checkpoint
+        super().__init__(f"interrupted; resume point: {checkpoint}")
+
+
+def install_interrupt_handler() -> None:
+    """The first SIGINT sets a flag that jobs check at step boundaries; a later second one stops at once."""
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        global _interrupt_requested, _interrupt_time
+        now = time.monotonic()
+        if _interrupt_requested:
+            if now - _interrupt_time > _SAME_INTERRUPT_S:
+                raise KeyboardInterrupt
+            return
+        _interrupt_requested = True
+        _interrupt_time = now
+
+    signal.signal(signal.SIGINT, on_sigint)
+
+
+def interrupt_requested() -> bool:
+    return _interrupt_requested
+
+
+def seed_everything(seed: int) -> None:
+    """Seeds Python's, NumPy's and PyTorch's generators (all devices)."""
+    import numpy
+    import torch
+
+    random.seed(seed)
+    numpy.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def use_bf16() -> bool:
+    """bf16 on a CUDA device that supports it; fp32 everywhere else (CPU bf16 is slow and lossy)."""
+    import torch
+
+    return torch.cuda.is_available() and torch.cuda.is_bf16_supported()

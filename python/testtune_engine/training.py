@@ -1,0 +1,101 @@
+"""What every training job shares: events from the Trainer, checkpoints, resume and Ctrl-C.
+
+Works with any transformers `Trainer` (TRL's trainers included): `EventsCallback` turns the
+trainer's steps and logs into `progress` and `metrics` events and, once Ctrl-C was pressed,
+asks the trainer to save a checkpoint at the next step boundary and stop. `train()` resumes
+from the newest complete checkpoint in the output directory, which restores the model,
+optimizer, scheduler, RNG states and the data order, so a resumed run reaches the same
+final step as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from typing import Any
+
+from transformers import PrinterCallback, Trainer, TrainerCallback, TrainerControl, TrainerState, TrainingArguments
+
+from . import events
+from .runtime import Interrupted, interrupt_requested
+
+_CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+
+
+def last_checkpoint(directory: str) -> str | None:
+    """The newest `checkpoint-N` holding trainer_state.json (the file the Trainer writes last)."""
+    if not os.path.isdir(directory):
+        return None
+    steps = []
+    for name in os.listdir(directory):
+        match = _CHECKPOINT.match(name)
+        if match and os.path.isfile(os.path.join(directory, name, "trainer_state.json")):
+            steps.append(int(match.group(1)))
+    return os.path.join(directory, f"checkpoint-{max(steps)}") if steps else None
+
+
+class EventsCallback(TrainerCallback):
+    def __init__(self) -> None:
+        self._window_start = time.perf_counter()
+        self._window_tokens = 0
+        self._window_step = 0
+
+    def _reset_window(self, state: TrainerState) -> None:
+        self._window_start = time.perf_counter()
+        self._window_tokens = state.num_input_tokens_seen
+        self._window_step = state.global_step
+
+    def on_train_begin(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any) -> TrainerControl:
+        self._reset_window(state)
+        events.progress(state.global_step, state.max_steps, "step")
+        return control
+
+    def on_step_end(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any) -> TrainerControl:
+        events.progress(state.global_step, state.max_steps, "step")
+        if interrupt_requested() and state.global_step < state.max_steps:
+            control.should_save = True
+            control.should_training_stop = True
+        return control
+
+    def on_log(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, logs: dict[str, Any] | None = None, **kwargs: Any) -> TrainerControl:
+        values = {key: float(value) for key, value in (logs or {}).items() if isinstance(value, (int, float)) and not isinstance(value, bool)}
+        if "loss" in values:
+            elapsed = time.perf_counter() - self._window_start
+            steps = state.global_step - self._window_step
+            if elapsed > 0 and steps > 0:
+                values["tokens_per_s"] = (state.num_input_tokens_seen - self._window_tokens) / elapsed
+                samples = steps * args.per_device_train_batch_size * args.gradient_accumulation_steps * args.world_size
+                values["samples_per_s"] = samples / elapsed
+            self._reset_window(state)
+        if values:
+            events.metrics(state.global_step, values)
+        return control
+
+
+def training_arguments(**overrides: Any) -> dict[str, Any]:
+    """TrainingArguments every job uses: events instead of bars and trackers, step-based saving."""
+    return {
+        "report_to": "none",
+        "disable_tqdm": True,
+        "save_strategy": "steps",
+        "logging_strategy": "steps",
+        "logging_first_step": True,
+        "include_num_input_tokens_seen": "non_padding",
+        "gradient_checkpointing": False,  # the models here are small; recomputation would only cost time
+        "dataloader_num_workers": 0,
+        **overrides,
+    }
+
+
+def train(trainer: Trainer, checkpoints_dir: str) -> None:
+    """Trains to the end, resuming from the newest checkpoint; raises Interrupted after Ctrl-C."""
+    resume = last_checkpoint(checkpoints_dir)
+    if resume is not None:
+        events.log(f"resuming from {resume}")
+    trainer.remove_callback(PrinterCallback)  # it prints the same logs that EventsCallback emits
+    trainer.add_callback(EventsCallback())
+    trainer.train(resume_from_checkpoint=resume)
+    if trainer.state.global_step < trainer.state.max_steps:
+        # The trainer only stops early when EventsCallback asked it to, after saving.
+        raise Interrupted(last_checkpoint(checkpoints_dir))

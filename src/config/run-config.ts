@@ -1,0 +1,82 @@
+/**
+ * The config of `testtune run`: every field once, with its default and what it changes.
+ * `testtune config schema` prints this; presets in configs/presets/ are partial configs
+ * merged over these defaults.
+ */
+import { z } from "zod";
+
+export const STAGES = ["data", "pretrain", "sft", "prefs", "dpo", "ppo", "grpo", "eval", "report"] as const;
+export type Stage = (typeof STAGES)[number];
+
+const tinyModelSchema = z.strictObject({
+    vocab_size: z.number().int().min(256).default(2048).describe("BPE vocabulary trained on the TinyTests corpus"),
+    hidden_size: z.number().int().min(16).default(192).describe("Model width; 192 trains at a useful rate on 2 CPU cores"),
+    num_layers: z.number().int().min(1).default(4).describe("Transformer blocks"),
+    num_heads: z.number().int().min(1).default(6).describe("Attention heads (hidden_size must divide by it)"),
+    intermediate_size: z.number().int().min(16).default(512).describe("MLP width (Llama's SwiGLU)"),
+    max_position: z.number().int().min(64).default(1024).describe("Longest prompt + completion in tokens"),
+  })
+  .describe("Architecture of the tiny Llama built from scratch when no base model is given");
+
+export const runConfigSchema = z.strictObject({
+    name: z.string().default("run").describe("A label for the run, recorded in the manifest and report"),
+    seed: z.number().int().nonnegative().default(1234).describe("Seeds data generation, training, sampling and bootstrap intervals"),
+    stages: z.array(z.enum(STAGES)).default(["data", "pretrain", "sft", "eval", "report"]).describe("Stages to run, in pipeline order"),
+    data: z.strictObject({
+        source: z.enum(["tinytests"]).default("tinytests").describe("Where tasks come from; other sources are prepared with 'testtune data prepare' and passed as tasks_file"),
+        tasks_file: z.string().optional().describe("A prepared tasks.jsonl (from 'testtune data prepare') to use instead of generating TinyTests"),
+        train_tasks: z.number().int().positive().default(2000).describe("TinyTests tasks generated for training"),
+        eval_tasks: z.number().int().positive().default(200).describe("TinyTests tasks held out for evaluation (by structure, not only by seed)"),
+        tiers: z.array(z.number().int().min(1).max(5)).default([1, 2, 3, 4, 5]).describe("TinyTests difficulty tiers to generate"),
+      })
+      .prefault({}),
+    model: z.strictObject({
+        base: z.string().optional().describe("A Hugging Face causal LM directory to start from; absent = build the tiny default from scratch"),
+        tiny: tinyModelSchema.prefault({}),
+      })
+      .prefault({}),
+    pretrain: z.strictObject({
+        steps: z.number().int().nonnegative().default(0).describe("Causal-LM steps on the corpus before SFT (0 = tokenizer and initialisation only)"),
+        batch_size: z.number().int().positive().default(16),
+        learning_rate: z.number().positive().default(1e-3),
+      })
+      .prefault({}),
+    sft: z.strictObject({
+        max_steps: z.number().int().positive().default(600).describe("Optimizer steps"),
+        batch_size: z.number().int().positive().default(16),
+        gradient_accumulation_steps: z.number().int().positive().default(1),
+        learning_rate: z.number().positive().default(1e-3).describe("1e-3 suits a tiny model trained from scratch; use ~2e-4 for LoRA on a real model"),
+        warmup_ratio: z.number().min(0).max(1).default(0.05),
+        max_length: z.number().int().positive().default(512).describe("Longest prompt + completion in tokens; longer pairs are truncated"),
+        lora: z.boolean().default(false).describe("Train a LoRA adapter instead of all weights (default for real base models)"),
+        save_steps: z.number().int().positive().default(100).describe("Checkpoint interval; an interrupted run resumes from the newest"),
+        logging_steps: z.number().int().positive().default(10),
+      })
+      .prefault({}),
+    eval: z.strictObject({
+        models: z.array(z.enum(["base", "sft", "dpo", "ppo", "grpo"])).default(["base", "sft"]).describe("Which stages' models to evaluate"),
+        n: z.number().int().positive().default(10).describe("Samples per task (pass@k needs n >= k)"),
+        ks: z.array(z.number().int().positive()).default([1, 5, 10]).describe("k values for pass@k"),
+        temperature: z.number().min(0).default(0.8).describe("Sampling temperature (0.8 is the common choice for pass@k with n > 1, Chen et al. 2021)"),
+        top_p: z.number().gt(0).max(1).default(0.95),
+        max_new_tokens: z.number().int().positive().default(256),
+        batch_size: z.number().int().positive().default(16).describe("Prompts' samples generated together"),
+        max_tasks: z.number().int().positive().optional().describe("Evaluate only the first N eval tasks"),
+        mutants: z.boolean().default(true).describe("Score mutation kills of valid tests"),
+        coverage: z.boolean().default(false).describe("Measure line/branch coverage of the reference"),
+      })
+      .prefault({})
+      .refine((e) => e.ks.every((k) => k <= e.n), { message: "every k in eval.ks must be <= eval.n", path: ["ks"] }),
+    sandbox: z.strictObject({
+        workers: z.number().int().positive().optional().describe("Executor processes (default: one per core)"),
+        isolation: z.enum(["bubblewrap", "none"]).default("bubblewrap").describe("'none' runs generated tests without a boundary: only for trusted code"),
+        timeout_s: z.number().positive().default(10).describe("Wall-clock limit per test run"),
+      })
+      .prefault({}),
+    reward: z.strictObject({
+        preset: z.enum(["quality", "staged", "pass_rate"]).default("quality").describe("Reward used for preference pairs and online RL"),
+      })
+      .prefault({}),
+  });
+
+export type RunConfig = z.output<typeof runConfigSchema>;

@@ -1,0 +1,90 @@
+/**
+ * A model's evaluation results from its scored samples: pass@k (a sample is correct when its
+ * test file is valid on the reference code), valid rate, mean mutation score and coverage of the
+ * valid tests, and the outcome taxonomy counts.
+ */
+import { UsageError } from "../errors.js";
+import type { Outcome } from "../sandbox/types.js";
+import { passAtK } from "./pass-at-k.js";
+
+/** The fields of a score line that evaluation reads. */
+export interface ScoredSample {
+  task_id: string;
+  status: Outcome;
+  valid: boolean;
+  reward: number;
+  mutation?: { score: number } | null;
+  coverage?: { line: number; branch: number } | null;
+}
+
+export interface TaskResult {
+  task_id: string;
+  n: number;
+  /** Valid samples. */
+  c: number;
+  /** Mean mutation score over the task's samples (0 for invalid samples). */
+  mutation: number;
+  reward: number;
+}
+
+export interface ModelResults {
+  model: string;
+  tasks: number;
+  samples: number;
+  samples_per_task: number;
+  "pass@1": number;
+  pass_at_k: Record<string, number>;
+  valid_rate: number;
+  /** Mean over all samples of the mutation score, counting invalid samples as 0. */
+  mean_mutation_score: number | null;
+  /** Mean line coverage of the reference over valid samples that measured it. */
+  mean_line_coverage: number | null;
+  mean_reward: number;
+  status_counts: Partial<Record<Outcome, number>>;
+  per_task: TaskResult[];
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.length === 0 ? 0 : xs.reduce((s, x) => s + x, 0) / xs.length;
+}
+
+export function computeModelResults(model: string, scores: readonly ScoredSample[], ks: readonly number[], taskIds: readonly string[]): ModelResults {
+  const byTask = new Map<string, ScoredSample[]>(taskIds.map((id) => [id, []]));
+  for (const s of scores) {
+    const list = byTask.get(s.task_id);
+    if (list === undefined) throw new UsageError(`score for unknown task '${s.task_id}' in model '${model}'`);
+    list.push(s);
+  }
+  const perTask: TaskResult[] = [];
+  for (const [taskId, list] of byTask) {
+    if (list.length === 0) throw new UsageError(`task '${taskId}' has no scored samples for model '${model}'`, "re-run the eval stage: it resumes where it stopped");
+    perTask.push({
+      task_id: taskId,
+      n: list.length,
+      c: list.filter((s) => s.valid).length,
+      mutation: mean(list.map((s) => (s.valid ? (s.mutation?.score ?? 0) : 0))),
+      reward: mean(list.map((s) => s.reward)),
+    });
+  }
+  const nMin = Math.min(...perTask.map((t) => t.n));
+  const passK: Record<string, number> = {};
+  for (const k of ks) passK[`pass@${k}`] = mean(perTask.map((t) => passAtK(t.n, t.c, k)));
+  const statusCounts: Partial<Record<Outcome, number>> = {};
+  for (const s of scores) statusCounts[s.status] = (statusCounts[s.status] ?? 0) + 1;
+  const measuredMutation = scores.some((s) => s.mutation !== undefined && s.mutation !== null) || scores.every((s) => !s.valid);
+  const covered = scores.filter((s) => s.valid && s.coverage !== undefined && s.coverage !== null);
+  return {
+    model,
+    tasks: perTask.length,
+    samples: scores.length,
+    samples_per_task: nMin,
+    "pass@1": mean(perTask.map((t) => passAtK(t.n, t.c, 1))),
+    pass_at_k: passK,
+    valid_rate: mean(scores.map((s) => (s.valid ? 1 : 0))),
+    mean_mutation_score: measuredMutation ? mean(perTask.map((t) => t.mutation)) : null,
+    mean_line_coverage: covered.length === 0 ? null : mean(covered.map((s) => s.coverage?.line ?? 0)),
+    mean_reward: mean(scores.map((s) => s.reward)),
+    status_counts: statusCounts,
+    per_task: perTask,
+  };
+}

@@ -1,0 +1,45 @@
+/** The run-level evaluation summary (eval/results.json): every model, and paired comparisons. */
+import { pairedDifference, type PairedResult } from "./paired.js";
+import { passAtK } from "./pass-at-k.js";
+import type { ModelResults } from "./results.js";
+
+export interface Comparison extends PairedResult {
+  baseline: string;
+  model: string;
+  metric: "pass@1" | "mutation";
+}
+
+export interface EvalSummary {
+  format: 1;
+  ks: number[];
+  models: Omit<ModelResults, "per_task">[];
+  comparisons: Comparison[];
+  /** pass@1 of each model, by name: the headline numbers. */
+  "pass@1": Record<string, number>;
+}
+
+/** Compares every model with the first one (the baseline) task by task. */
+export function summarize(results: readonly ModelResults[], ks: number[], seed: number): EvalSummary {
+  const comparisons: Comparison[] = [];
+  const baseline = results[0];
+  if (baseline !== undefined) {
+    const order = baseline.per_task.map((t) => t.task_id);
+    for (const other of results.slice(1)) {
+      const byId = new Map(other.per_task.map((t) => [t.task_id, t]));
+      const shared = order.filter((id) => byId.has(id));
+      const base = new Map(baseline.per_task.map((t) => [t.task_id, t]));
+      const pick = (m: Map<string, ModelResults["per_task"][number]>, f: (t: ModelResults["per_task"][number]) => number): number[] =>
+        shared.map((id) => f(m.get(id) as ModelResults["per_task"][number]));
+      const pass1 = (t: ModelResults["per_task"][number]): number => passAtK(t.n, t.c, 1);
+      comparisons.push({ baseline: baseline.model, model: other.model, metric: "pass@1", ...pairedDifference(pick(base, pass1), pick(byId, pass1), { seed }) });
+      comparisons.push({ baseline: baseline.model, model: other.model, metric: "mutation", ...pairedDifference(pick(base, (t) => t.mutation), pick(byId, (t) => t.mutation), { seed }) });
+    }
+  }
+  return {
+    format: 1,
+    ks,
+    models: results.map(({ per_task: _perTask, ...rest }) => rest),
+    comparisons,
+    "pass@1": Object.fromEntries(results.map((r) => [r.model, r["pass@1"]])),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Runs the configured stages in pipeline order. A stage whose status.json says complete is
+ * skipped; a failed or interrupted stage runs again, and its engine job resumes from its own
+ * newest checkpoint.
+ */
+import { mkdirSync } from "node:fs";
+import { STAGES, type RunConfig, type Stage } from "../config/run-config.js";
+import { TesttuneError } from "../errors.js";
+import type { PythonEnv } from "../engine/python-env.js";
+import { formatDuration } from "../util/progress.js";
+import { stageDir, type StageContext, type StageFn } from "./context.js";
+import { openManifest, writeManifest } from "./manifest.js";
+import { readStageStatus, writeStageStatus } from "./stage-status.js";
+
+export interface PipelineOptions {
+  runDir: string;
+  config: RunConfig;
+  env: PythonEnv;
+  stages: Partial<Record<Stage, StageFn>>;
+  quiet?: boolean;
+  log?: (message: string) => void;
+}
+
+export interface PipelineResult {
+  ran: Stage[];
+  skipped: Stage[];
+  durations: Partial<Record<Stage, number>>;
+}
+
+export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  const { runDir, config, env } = options;
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  mkdirSync(runDir, { recursive: true });
+  const manifest = await openManifest(runDir, config.name, config.seed, env);
+  const ctx: StageContext = { runDir, config, env, manifest, quiet: options.quiet ?? false, log };
+  const ordered = STAGES.filter((s) => config.stages.includes(s));
+  const result: PipelineResult = { ran: [], skipped: [], durations: {} };
+  for (const stage of ordered) {
+    const fn = options.stages[stage];
+    if (fn === undefined) throw new TesttuneError("E_CONFIG", `stage '${stage}' is not available in this version of testtune`);
+    const dir = stageDir(ctx, stage);
+    const previous = readStageStatus(dir);
+    if (previous?.status === "complete") {
+      log(`[${stage}] complete (took ${formatDuration(previous.duration_s ?? 0)}), skipped`);
+      result.skipped.push(stage);
+      continue;
+    }
+    mkdirSync(dir, { recursive: true });
+    const startedAt = new Date();
+    log(`[${stage}] ${previous === undefined ? "starting" : `resuming after '${previous.status}'`}`);
+    writeStageStatus(dir, { stage, status: "running", started_at: startedAt.toISOString() });
+    try {
+      const outputs = await fn(ctx);
+      const finished = new Date();
+      const duration = (finished.getTime() - startedAt.getTime()) / 1000;
+      writeStageStatus(dir, { stage, status: "complete", started_at: startedAt.toISOString(), finished_at: finished.toISOString(), duration_s: duration, outputs });
+      manifest.stages[stage] = { status: "complete", duration_s: duration, started_at: startedAt.toISOString(), finished_at: finished.toISOString() };
+      writeManifest(runDir, manifest);
+      result.ran.push(stage);
+      result.durations[stage] = duration;
+      log(`[${stage}] complete in ${formatDuration(duration)}`);
+    } catch (error) {
+      const interrupted = error instanceof TesttuneError && error.code === "E_ENGINE_INTERRUPTED";
+      const status = interrupted ? "interrupted" : "failed";
+      writeStageStatus(dir, { stage, status, started_at: startedAt.toISOString(), finished_at: new Date().toISOString(), error: (error as Error).message });
+      manifest.stages[stage] = { status, started_at: startedAt.toISOString() };
+      writeManifest(runDir, manifest);
+      throw error;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,51 @@
+/**
+ * data: the run's tasks, split into train and eval, and the SFT pairs (prompt -> reference
+ * test file) for the train split. TinyTests are generated from the run's seed; a prepared
+ * tasks.jsonl can be used instead.
+ */
+import { ConfigError } from "../../errors.js";
+import { buildPrompt, buildTarget } from "../../prompts/template.js";
+import { taskSchema, type Task } from "../../tasks/schema.js";
+import { generateTinyTests } from "../../tasks/tinytests/index.js";
+import { sha256File } from "../../util/hash.js";
+import { readJsonlAll, writeJsonl } from "../../util/jsonl.js";
+import { validate } from "../../config/load.js";
+import { runPaths, type StageContext } from "../context.js";
+import { writeManifest } from "../manifest.js";
+
+async function loadTasksFile(file: string): Promise<Task[]> {
+  const rows = await readJsonlAll(file);
+  return rows.map((r) => validate(taskSchema, r.value, `${file} line ${r.line}`));
+}
+
+export async function dataStage(ctx: StageContext): Promise<Record<string, unknown>> {
+  const { config, runDir } = ctx;
+  let tasks: Task[];
+  if (config.data.tasks_file !== undefined) {
+    tasks = await loadTasksFile(config.data.tasks_file);
+    const unsplit = tasks.filter((t) => t.split === undefined);
+    if (unsplit.length > 0) {
+      throw new ConfigError(config.data.tasks_file, "split", `${unsplit.length} task(s) have no split (first: ${unsplit[0]?.id})`, {
+        hint: "prepare the file with 'testtune data prepare', which assigns deterministic splits",
+      });
+    }
+  } else {
+    ctx.log(`  generating TinyTests: ${config.data.train_tasks} train + ${config.data.eval_tasks} eval tasks, tiers ${config.data.tiers.join(",")}, seed ${config.seed}`);
+    tasks = await generateTinyTests({ seed: config.seed, trainCount: config.data.train_tasks, evalCount: config.data.eval_tasks, tiers: config.data.tiers });
+  }
+  const train = tasks.filter((t) => t.split === "train");
+  const evalTasks = tasks.filter((t) => t.split === "eval" || t.split === "test");
+  if (evalTasks.length === 0) throw new ConfigError(config.data.tasks_file ?? "data", "split", "no eval tasks", { hint: "the tasks need an eval split" });
+  const sft = train.filter((t) => t.tests !== undefined).map((t) => ({ task_id: t.id, prompt: buildPrompt(t), completion: buildTarget(t) }));
+  writeJsonl(runPaths.tasks(runDir), tasks);
+  writeJsonl(runPaths.trainTasks(runDir), train);
+  writeJsonl(runPaths.evalTasks(runDir), evalTasks);
+  writeJsonl(runPaths.sftData(runDir), sft);
+  ctx.manifest.data = {
+    "data/tasks.jsonl": await sha256File(runPaths.tasks(runDir)),
+    "data/sft.jsonl": await sha256File(runPaths.sftData(runDir)),
+  };
+  writeManifest(runDir, ctx.manifest);
+  ctx.log(`  ${train.length} train tasks (${sft.length} SFT pairs), ${evalTasks.length} eval tasks`);
+  return { tasks: tasks.length, train: train.length, eval: evalTasks.length, sft_pairs: sft.length };
+}

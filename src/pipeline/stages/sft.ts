@@ -1,0 +1,32 @@
+/** sft: supervised fine-tuning on (prompt -> reference test file) pairs, completion-only loss. */
+import { join } from "node:path";
+import { runEngineJob } from "../../engine/job.js";
+import { runPaths, stageDir, type StageContext } from "../context.js";
+import { baseModel } from "../models.js";
+
+export async function sftStage(ctx: StageContext): Promise<Record<string, unknown>> {
+  const { config, runDir } = ctx;
+  const dir = stageDir(ctx, "sft");
+  const sft = config.sft;
+  const result = await runEngineJob(
+    "sft",
+    {
+      base_model: baseModel(runDir, config),
+      data: runPaths.sftData(runDir),
+      output_dir: dir,
+      method: sft.lora ? "lora" : "full",
+      max_steps: sft.max_steps,
+      batch_size: sft.batch_size,
+      grad_accum: sft.gradient_accumulation_steps,
+      learning_rate: sft.learning_rate,
+      warmup_ratio: sft.warmup_ratio,
+      max_length: sft.max_length,
+      save_steps: sft.save_steps,
+      logging_steps: sft.logging_steps,
+      seed: config.seed,
+    },
+    { metricsFile: join(dir, "metrics.jsonl"), quiet: ctx.quiet, label: "sft" },
+  );
+  const last = result.metrics.at(-1);
+  return { model: "sft/final", steps: sft.max_steps, final_loss: last?.loss ?? null, job_seconds: result.durationMs / 1000 };
+}

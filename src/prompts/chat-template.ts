@@ -1,0 +1,93 @@
+/**
+ * A model's own chat template (Jinja, from its tokenizer files), rendered in TypeScript with
+ * @huggingface/jinja, the implementation Hugging Face maintains for exactly these templates.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { Template } from "@huggingface/jinja";
+import { ConfigError } from "../errors.js";
+
+export interface ChatTemplate {
+  /** The Jinja source. */
+  template: string;
+  bosToken?: string;
+  eosToken?: string;
+  /** Where it was read from, for error messages. */
+  file?: string;
+}
+
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+/** A special token in tokenizer_config.json is a string or an AddedToken object with `content`. */
+function tokenText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "object" && value !== null && typeof (value as { content?: unknown }).content === "string") return (value as { content: string }).content;
+  return undefined;
+}
+
+function readJsonObject(file: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, "utf8"));
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(file, "", `not valid JSON (${(error as Error).message})`);
+  }
+  throw new ConfigError(file, "", "must be a JSON object");
+}
+
+/** `chat_template` is a string, or a list of {name, template} of which we use "default". */
+function pickTemplate(file: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) {
+    const named = value.find((v: { name?: unknown }) => v?.name === "default") as { template?: unknown } | undefined;
+    if (typeof named?.template === "string") return named.template;
+  }
+  throw new ConfigError(file, "chat_template", "must be a string or a list with a {name: 'default', template} entry");
+}
+
+/**
+ * Loads the chat template of a model directory or a tokenizer_config.json: a directory's
+ * chat_template.jinja wins (newer transformers save it there), then tokenizer_config.json.
+ */
+export function loadChatTemplate(path: string): ChatTemplate {
+  if (!existsSync(path)) throw new ConfigError(path, "", "not found", { hint: "pass a model directory or its tokenizer_config.json" });
+  const dir = statSync(path).isDirectory() ? path : undefined;
+  const configFile = dir === undefined ? path : join(dir, "tokenizer_config.json");
+  const config = existsSync(configFile) ? readJsonObject(configFile) : {};
+  const jinjaFile = dir === undefined ? undefined : join(dir, "chat_template.jinja");
+  const template = jinjaFile !== undefined && existsSync(jinjaFile) ? readFileSync(jinjaFile, "utf8") : pickTemplate(configFile, config.chat_template);
+  if (template === undefined) {
+    throw new ConfigError(configFile, "chat_template", "the tokenizer has no chat template (a base model?)", {
+      hint: "use the plain tests-only prompt (drop --chat-template) for base models",
+    });
+  }
+  return { template, bosToken: tokenText(config.bos_token), eosToken: tokenText(config.eos_token), file: jinjaFile !== undefined && existsSync(jinjaFile) ? jinjaFile : configFile };
+}
+
+const compiled = new Map<string, Template>();
+
+export function renderChat(chat: ChatTemplate, messages: ChatMessage[], options: { addGenerationPrompt: boolean }): string {
+  let template = compiled.get(chat.template);
+  if (template === undefined) {
+    try {
+      template = new Template(chat.template);
+    } catch (error) {
+      throw new ConfigError(chat.file ?? "chat template", "chat_template", `cannot be parsed: ${(error as Error).message}`);
+    }
+    compiled.set(chat.template, template);
+  }
+  try {
+    return template.render({
+      messages,
+      add_generation_prompt: options.addGenerationPrompt,
+      bos_token: chat.bosToken ?? "",
+      eos_token: chat.eosToken ?? "",
+    });
+  } catch (error) {
+    throw new ConfigError(chat.file ?? "chat template", "chat_template", `failed to render: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The prompt a model sees for a task and the target it is trained to produce.
+ *
+ * The default "tests-only" template shows the code under test and asks for a pytest file,
+ * ending with a `### Tests` header; the target is then the raw test file (no fence), so a
+ * completion is plain Python from its first character. With a chat template (instruct
+ * models) the same instructions go in a user message and the target is one ```python fenced
+ * block, the form such models answer in. src/prompts/extract.ts accepts both: a fenced
+ * block when present, otherwise the raw text.
+ */
+import { renderChat, type ChatTemplate } from "./chat-template.js";
+import type { Task } from "../tasks/schema.js";
+
+export const PROMPT_TEMPLATES = ["tests-only"] as const;
+export type PromptTemplateName = (typeof PROMPT_TEMPLATES)[number];
+
+export interface PromptOptions {
+  template?: PromptTemplateName;
+  /** Render through the model's own chat template (instruct models). */
+  chat?: ChatTemplate;
+  /** System message for chat models; none by default. */
+  system?: string;
+}
+
+const CONSTRAINTS = "### Constraints: pytest only, no hypothesis, no unittest. Edge cases, parametrize, no explanation.";
+
+function fence(code: string): string {
+  return `\`\`\`python\n${code.endsWith("\n") ? code : `${code}\n`}\`\`\``;
+}
+
+/** The instruction block shared by the plain and chat forms. */
+function instructions(task: Task): string {
+  return [`### Task: Write pytest tests for ${task.module}.py`, "### Code Under Test", fence(task.code), CONSTRAINTS].join("\n");
+}
+
+export function buildPrompt(task: Task, options: PromptOptions = {}): string {
+  const template = options.template ?? "tests-only";
+  if (!PROMPT_TEMPLATES.includes(template)) throw new Error(`unknown prompt template ${String(template)}`);
+  if (options.chat === undefined) return `${instructions(task)}\n### Tests\n`;
+  const messages = [
+    ...(options.system === undefined ? [] : [{ role: "system", content: options.system }]),
+    { role: "user", content: `${instructions(task)}\nAnswer with the test file in one \`\`\`python block.` },
+  ];
+  return renderChat(options.chat, messages, { addGenerationPrompt: true });
+}
+
+/**
+ * The reference test file as the model should write it after `buildPrompt`: raw for the
+ * plain template, one fenced block for chat. Throws when the task has no reference tests.
+ */
+export function buildTarget(task: Task, options: Pick<PromptOptions, "chat"> = {}): string {
+  if (task.tests === undefined) throw new Error(`task ${task.id} has no reference tests to train on`);
+  const tests = task.tests.endsWith("\n") ? task.tests : `${task.tests}\n`;
+  return options.chat === undefined ? tests : `${fence(tests)}\n`;
+}

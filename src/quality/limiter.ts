@@ -1,0 +1,53 @@
+/** A first-in first-out limit on how many sandbox runs are in flight, shared by every request. */
+import type { ExecRequest, ExecResult } from "../sandbox/types.js";
+import type { Executor } from "./score.js";
+
+/** Thrown to a queued run whose request was given up (timed out) before the run started. */
+export class AbandonedRun extends Error {
+  constructor() {
+    super("the request was given up before this run started");
+  }
+}
+
+export class ExecLimiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly executor: Executor,
+    readonly limit: number,
+  ) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be a positive integer, got ${limit}`);
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** An Executor whose queued runs are dropped once `signal` aborts. */
+  for(signal: AbortSignal): Executor {
+    return { exec: (request) => this.exec(request, signal) };
+  }
+
+  async exec(request: ExecRequest, signal?: AbortSignal): Promise<ExecResult> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active += 1;
+    // the slot is ours now (handed over by release() or taken above)
+    try {
+      if (signal?.aborted === true) throw new AbandonedRun();
+      return await this.executor.exec(request);
+    } finally {
+      this.release();
+    }
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next === undefined) this.active -= 1;
+    else next(); // hand the slot straight to the next in line: active stays the same
+  }
+}

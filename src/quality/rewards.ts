@@ -1,0 +1,94 @@
+/**
+ * Reward presets: pure functions from a scored sample to a number in [0, 1].
+ *
+ * Common rules (every preset):
+ * - a file that asserts nothing earns nothing: no check written (static count 0 or unparsable
+ *   file) gives 0, and a run whose tests pass without any assertion running gives 0;
+ * - a run that tampered with the runner (`rejected`) or died before reporting (`crashed`:
+ *   `os._exit`, a killed parent, a signal) gives 0;
+ * - `sandbox_error` is our failure, not the sample's: the reward is null and callers retry or
+ *   report it, never train on it.
+ *
+ * docs/rewards.md has the table of every preset and outcome, with the reasons for the numbers.
+ */
+import { isValid, type ScoredSample } from "./sample.js";
+import type { Outcome } from "../sandbox/types.js";
+
+export const REWARD_PRESETS = ["quality", "staged", "pass_rate"] as const;
+export type RewardPreset = (typeof REWARD_PRESETS)[number];
+
+export const REWARD_DESCRIPTIONS: Record<RewardPreset, string> = {
+  quality: "valid files only: 0.5 + 0.4 x mutation score + 0.1 x line coverage (weights of unmeasured parts move to the other part)",
+  staged: "0.1 parses (and has a check), 0.3 tests ran, 1.0 all passed with an assertion run",
+  pass_rate: "fraction of tests that passed; 0 when no assertion ran",
+};
+
+/** `staged`: credit for each stage a file reaches. */
+export const STAGED = {
+  /** Parses and contains a check, but no test ran to a verdict (collection error, no tests, timeout, memory). */
+  parses: 0.1,
+  /** Tests ran and some failed or errored. */
+  runs: 0.3,
+  /** Valid: every test passed and an assertion ran. */
+  passes: 1.0,
+} as const;
+
+/**
+ * `quality`: a valid file earns the floor; mutants killed and lines covered earn the rest.
+ * The floor makes validity the dominant signal (a correct file always beats an incorrect
+ * one); mutation score gets most of the rest because killed mutants track real-fault
+ * detection (Just et al., "Are mutants a valid substitute for real faults in software
+ * testing?", FSE 2014) while coverage alone correlates weakly with it (Inozemtseva and
+ * Holmes, "Coverage is not strongly correlated with test suite effectiveness", ICSE 2014).
+ */
+export const QUALITY = { floor: 0.5, mutation: 0.4, coverage: 0.1 } as const;
+
+const NO_VERDICT: ReadonlySet<Outcome> = new Set(["rejected", "crashed"]);
+const TESTS_RAN: ReadonlySet<Outcome> = new Set(["passed", "failed", "error"]);
+
+function assertsNothing(s: ScoredSample): boolean {
+  return s.static_assertions === null || s.static_assertions === 0;
+}
+
+export function stagedReward(s: ScoredSample): number | null {
+  if (s.status === "sandbox_error") return null;
+  if (NO_VERDICT.has(s.status) || s.status === "syntax_error" || assertsNothing(s)) return 0;
+  if (isValid(s)) return STAGED.passes;
+  if (s.status === "passed") return 0; // every test passed yet no assertion ran: it checked nothing
+  return TESTS_RAN.has(s.status) && s.tests.total > 0 ? STAGED.runs : STAGED.parses;
+}
+
+export function passRateReward(s: ScoredSample): number | null {
+  if (s.status === "sandbox_error") return null;
+  if (!TESTS_RAN.has(s.status) || assertsNothing(s) || s.assertions === 0 || s.tests.total === 0) return 0;
+  return s.tests.passed / s.tests.total;
+}
+
+export function qualityReward(s: ScoredSample): number | null {
+  if (s.status === "sandbox_error") return null;
+  if (!isValid(s) || assertsNothing(s)) return 0;
+  // A measurement that was not made (or had nothing to measure: no mutants) hands its weight
+  // to the other, so a valid file can always reach 1.0 under the flags it was scored with.
+  const mutation = s.mutation !== undefined && s.mutation.total > 0 ? s.mutation.score : undefined;
+  const coverage = s.coverage?.line;
+  const rest = 1 - QUALITY.floor;
+  if (mutation !== undefined && coverage !== undefined) return QUALITY.floor + QUALITY.mutation * mutation + QUALITY.coverage * coverage;
+  if (mutation !== undefined) return QUALITY.floor + rest * mutation;
+  if (coverage !== undefined) return QUALITY.floor + rest * coverage;
+  return 1;
+}
+
+const PRESETS: Record<RewardPreset, (s: ScoredSample) => number | null> = {
+  quality: qualityReward,
+  staged: stagedReward,
+  pass_rate: passRateReward,
+};
+
+/** The reward of a sample under a preset; null only for `sandbox_error`. */
+export function reward(preset: RewardPreset, sample: ScoredSample): number | null {
+  return PRESETS[preset](sample);
+}
+
+export function isRewardPreset(name: string): name is RewardPreset {
+  return (REWARD_PRESETS as readonly string[]).includes(name);
+}

@@ -1,0 +1,60 @@
+/**
+ * A scored sample: what one run of a generated test file against the reference code told us,
+ * reduced to what rewards and metrics read. Built from the sandbox's ExecResult.
+ */
+import type { ExecResult, Outcome, TestResult } from "../sandbox/types.js";
+
+export interface TestCounts {
+  total: number;
+  passed: number;
+  failed: number;
+  error: number;
+  /** skipped, xfailed and xpassed: neither a pass nor a failure. */
+  other: number;
+}
+
+export interface ScoredSample {
+  status: Outcome;
+  tests: TestCounts;
+  /** Assertions that ran and passed (the sandbox's runtime count). */
+  assertions: number;
+  /** Checks written in the file (static count); null when the file does not parse. */
+  static_assertions: number | null;
+  /** Mutation score in [0, 1] and how many mutants it was measured on, when measured. */
+  mutation?: { score: number; total: number; killed: number };
+  /** Line and branch coverage of the reference code in [0, 1], when measured. */
+  coverage?: { line: number; branch: number };
+}
+
+export function countTests(tests: TestResult[]): TestCounts {
+  const counts: TestCounts = { total: tests.length, passed: 0, failed: 0, error: 0, other: 0 };
+  for (const t of tests) {
+    if (t.outcome === "passed" || t.outcome === "failed" || t.outcome === "error") counts[t.outcome] += 1;
+    else counts.other += 1;
+  }
+  return counts;
+}
+
+/**
+ * Valid: at least one test ran, every test passed on the reference code, and at least one
+ * assertion ran. Only a valid file says something true about the code; everything a reward
+ * gives beyond format credit depends on it.
+ */
+export function isValid(sample: ScoredSample): boolean {
+  return sample.status === "passed" && sample.tests.passed >= 1 && sample.tests.failed + sample.tests.error === 0 && sample.assertions >= 1;
+}
+
+/** A ScoredSample from a sandbox result and the file's static assertion count. */
+export function toScoredSample(result: ExecResult, staticAssertions: number | null): ScoredSample {
+  const sample: ScoredSample = {
+    status: result.status,
+    tests: countTests(result.tests),
+    assertions: result.assertions,
+    static_assertions: staticAssertions,
+  };
+  if (result.mutation !== undefined) {
+    sample.mutation = { score: result.mutation.score, total: result.mutation.total, killed: result.mutation.killed };
+  }
+  if (result.coverage !== undefined) sample.coverage = { line: result.coverage.line, branch: result.coverage.branch };
+  return sample;
+}

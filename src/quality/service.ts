@@ -1,0 +1,153 @@
+/**
+ * The reward service: `POST /v1/score` turns completions into rewards by running them in the
+ * sandbox; `GET /health` says it is up. Training jobs start it in-process
+ * (`startRewardService`); `testtune serve-rewards` runs it standalone. Protocol and client
+ * recipes (TRL, verl, OpenRLHF): docs/rewards.md.
+ *
+ * Sandbox runs from all requests share one FIFO limit (`concurrency`); a request that takes
+ * longer than `timeoutS` gets 504 and its runs that have not started are dropped.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { NetworkError } from "../errors.js";
+import type { Task } from "../tasks/schema.js";
+import { ExecLimiter } from "./limiter.js";
+import type { RewardPreset } from "./rewards.js";
+import { scoreCompletions, type Executor, type ScoreRecord } from "./score.js";
+import { parseScoreRequest, RequestError } from "./service-request.js";
+
+export interface RewardServiceOptions {
+  tasks: ReadonlyMap<string, Task>;
+  executor: Executor;
+  reward?: RewardPreset;
+  /** Measure mutants and coverage (only the quality preset reads them). */
+  mutants?: boolean;
+  coverage?: boolean;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Sandbox runs in flight at once, over all requests. */
+  concurrency?: number;
+  /** Longest a request may take, seconds. */
+  timeoutS?: number;
+  /** Wall-clock limit of one test run, seconds (the pool's default when absent). */
+  execTimeoutS?: number;
+  maxBodyBytes?: number;
+  /** One line per request (status, items, time). */
+  log?: (line: string) => void;
+}
+
+export interface RewardService {
+  url: string;
+  close(): Promise<void>;
+}
+
+export const SERVICE_DEFAULTS = { host: "127.0.0.1", port: 8787, concurrency: 8, timeoutS: 600, maxBodyBytes: 32 * 1024 * 1024 } as const;
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? "0");
+    if (declared > limit) {
+      reject(new RequestError(413, `the body is ${declared} bytes; the limit is ${limit}`, ""));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new RequestError(413, `the body is over the limit of ${limit} bytes`, ""));
+        req.pause();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+class Timeout extends Error {}
+
+export async function startRewardService(options: RewardServiceOptions): Promise<RewardService> {
+  const preset = options.reward ?? "quality";
+  const measure = preset === "quality";
+  const settings = { reward: preset, mutants: measure && options.mutants === true, coverage: measure && options.coverage === true, timeoutS: options.execTimeoutS };
+  const limiter = new ExecLimiter(options.executor, options.concurrency ?? SERVICE_DEFAULTS.concurrency);
+  const timeoutMs = (options.timeoutS ?? SERVICE_DEFAULTS.timeoutS) * 1000;
+  const maxBody = options.maxBodyBytes ?? SERVICE_DEFAULTS.maxBodyBytes;
+
+  async function score(req: IncomingMessage): Promise<{ scores: number[]; details: ScoreRecord[] }> {
+    const items = parseScoreRequest(await readBody(req, maxBody), options.tasks);
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new Timeout());
+      }, timeoutMs);
+    });
+    const run = scoreCompletions(items, limiter.for(controller.signal), settings);
+    run.catch(() => undefined); // after a timeout its dropped runs reject with AbandonedRun
+    try {
+      const details = await Promise.race([run, timedOut]);
+      const broken = details.findIndex((d) => d.reward === null);
+      if (broken !== -1) throw new RequestError(503, `the sandbox failed twice on item ${broken} (${details[broken]?.detail ?? ""}); retry the request`, `[${broken}]`);
+      return { scores: details.map((d) => d.reward as number), details };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/health") {
+      if (req.method !== "GET") return send(res, 405, { error: "use GET /health" });
+      return send(res, 200, { status: "ok", tasks: options.tasks.size, reward: preset, mutants: settings.mutants, coverage: settings.coverage, in_flight: limiter.inFlight, queued: limiter.queued });
+    }
+    if (path !== "/v1/score") return send(res, 404, { error: `no route ${path ?? ""}: use POST /v1/score or GET /health` });
+    if (req.method !== "POST") return send(res, 405, { error: "use POST /v1/score" });
+    const started = Date.now();
+    try {
+      const { scores, details } = await score(req);
+      // `rewards` repeats `scores` under the key OpenRLHF reads by default
+      send(res, 200, { scores, rewards: scores, details });
+      options.log?.(`200 ${scores.length} items ${Date.now() - started} ms`);
+    } catch (error) {
+      const [status, body] =
+        error instanceof RequestError
+          ? [error.status, { error: error.message, field: error.field }]
+          : error instanceof Timeout
+            ? [504, { error: `scoring took longer than ${timeoutMs / 1000} s; raise --timeout-s or send smaller batches` }]
+            : [500, { error: `internal error: ${(error as Error).message}` }];
+      if (status === 413) res.setHeader("connection", "close");
+      send(res, status, body);
+      options.log?.(`${status} ${body.error}`);
+      if (status === 500) options.log?.((error as Error).stack ?? "");
+    }
+  }
+
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(new NetworkError(`cannot listen on ${options.host ?? SERVICE_DEFAULTS.host}:${options.port ?? SERVICE_DEFAULTS.port}: ${error.message}`, { hint: "pick another --port (or 0 for any free port)", cause: error })),
+    );
+    server.listen(options.port ?? SERVICE_DEFAULTS.port, options.host ?? SERVICE_DEFAULTS.host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,51 @@
+/** report.html: one self-contained page (inline CSS and SVG) with the report's tables and charts. */
+import type { EvalSummary } from "../eval/summary.js";
+import type { Manifest } from "../pipeline/manifest.js";
+import { groupedBarChart, escapeXml, intervalChart } from "./svg.js";
+import { comparisonTable, outcomesTable, resultsTable, timingsTable, type Table } from "./tables.js";
+
+function htmlTable(table: Table): string {
+  const head = table.header.map((h) => `<th>${escapeXml(h)}</th>`).join("");
+  const body = table.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeXml(c)}</td>`).join("")}</tr>`).join("\n");
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+export function renderHtml(summary: EvalSummary, manifest: Manifest): string {
+  const kCols = summary.ks.map((k) => `pass@${k}`);
+  const metrics = [...kCols, "valid", "mutation"];
+  const chart = groupedBarChart(
+    "pass@k, valid rate and mutation score by model",
+    metrics,
+    summary.models.map((m) => ({
+      name: m.model,
+      values: [...kCols.map((k) => m.pass_at_k[k] ?? 0), m.valid_rate, m.mean_mutation_score ?? 0],
+    })),
+  );
+  const forest =
+    summary.comparisons.length === 0
+      ? ""
+      : intervalChart(
+          "Paired differences against the baseline (95% CI)",
+          summary.comparisons.map((c) => ({ label: `${c.model} vs ${c.baseline} (${c.metric})`, mean: c.mean_diff, low: c.ci_low, high: c.ci_high })),
+        );
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>testtune report: ${escapeXml(manifest.name)}</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 10px;text-align:right}
+th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}svg{max-width:100%;height:auto;margin:1em 0}
+.meta{color:#666;font-size:90%}
+</style></head><body>
+<h1>testtune report: ${escapeXml(manifest.name)}</h1>
+<p class="meta">testtune ${escapeXml(manifest.testtune.version)} ${escapeXml(manifest.testtune.git_sha?.slice(0, 10) ?? "")}, seed ${manifest.seeds.run ?? "?"}, torch ${escapeXml(manifest.python.libraries.torch ?? "?")} on ${manifest.python.torch.cuda === true ? "CUDA" : "CPU"}. A sample is correct when its test file is valid on the reference code; pass@k is the unbiased estimator of Chen et al. (2021).</p>
+<h2>Results</h2>
+${htmlTable(resultsTable(summary))}
+${chart}
+${summary.comparisons.length === 0 ? "" : `<h2>Paired differences</h2>\n${htmlTable(comparisonTable(summary))}\n${forest}`}
+<h2>Outcomes of all samples</h2>
+${htmlTable(outcomesTable(summary))}
+<h2>Stage timings</h2>
+${htmlTable(timingsTable(manifest))}
+</body></html>
+`;
+}

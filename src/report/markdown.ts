@@ -1,0 +1,23 @@
+/** report.md: the run's results, comparisons, outcomes and timings. */
+import type { EvalSummary } from "../eval/summary.js";
+import type { Manifest } from "../pipeline/manifest.js";
+import { comparisonTable, markdownTable, outcomesTable, resultsTable, timingsTable } from "./tables.js";
+
+export function renderMarkdown(summary: EvalSummary, manifest: Manifest, notes: string[] = []): string {
+  const parts = [
+    `# testtune report: ${manifest.name}`,
+    "",
+    `testtune ${manifest.testtune.version}${manifest.testtune.git_sha === null ? "" : ` (${manifest.testtune.git_sha.slice(0, 10)}${manifest.testtune.git_dirty === true ? ", modified" : ""})`}, seed ${manifest.seeds.run ?? "?"}, torch ${manifest.python.libraries.torch ?? "?"} on ${manifest.python.torch.cuda === true ? "CUDA" : "CPU"}.`,
+    "A sample counts as correct when its test file is valid: at least one test ran, every test passed on the reference code, and at least one assertion ran. pass@k uses the unbiased estimator of Chen et al. (2021).",
+    "",
+    "## Results",
+    "",
+    markdownTable(resultsTable(summary)),
+  ];
+  if (summary.comparisons.length > 0) {
+    parts.push("", "## Paired differences", "", "Per-task differences against the first model; 95% percentile bootstrap interval over tasks, two-sided sign-flip permutation p-value.", "", markdownTable(comparisonTable(summary)));
+  }
+  parts.push("", "## Outcomes of all samples", "", markdownTable(outcomesTable(summary)), "", "## Stage timings", "", markdownTable(timingsTable(manifest)));
+  if (notes.length > 0) parts.push("", "## Notes", "", ...notes.map((n) => `- ${n}`));
+  return `${parts.join("\n")}\n`;
+}

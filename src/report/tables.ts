@@ -1,0 +1,60 @@
+/** The tables every report shows, as rows of strings, shared by the Markdown and HTML writers. */
+import type { EvalSummary } from "../eval/summary.js";
+import type { Manifest } from "../pipeline/manifest.js";
+
+export interface Table {
+  header: string[];
+  rows: string[][];
+}
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined ? "n/a" : `${(100 * x).toFixed(1)}%`);
+const signed = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}`;
+
+export function resultsTable(summary: EvalSummary): Table {
+  const kCols = summary.ks.map((k) => `pass@${k}`);
+  return {
+    header: ["model", ...kCols, "valid rate", "mutation score", "line coverage", "tasks x n"],
+    rows: summary.models.map((m) => [
+      m.model,
+      ...kCols.map((k) => pct(m.pass_at_k[k])),
+      pct(m.valid_rate),
+      pct(m.mean_mutation_score),
+      pct(m.mean_line_coverage),
+      `${m.tasks} x ${m.samples_per_task}`,
+    ]),
+  };
+}
+
+export function comparisonTable(summary: EvalSummary): Table {
+  return {
+    header: ["model vs baseline", "metric", "difference (points)", "95% CI", "p (sign-flip)", "wins/losses/ties"],
+    rows: summary.comparisons.map((c) => [
+      `${c.model} vs ${c.baseline}`,
+      c.metric === "pass@1" ? "pass@1" : "mutation score",
+      signed(c.mean_diff),
+      `[${signed(c.ci_low)}, ${signed(c.ci_high)}]`,
+      c.p_value < 0.001 ? "<0.001" : c.p_value.toFixed(3),
+      `${c.wins}/${c.losses}/${c.ties}`,
+    ]),
+  };
+}
+
+export function outcomesTable(summary: EvalSummary): Table {
+  const statuses = [...new Set(summary.models.flatMap((m) => Object.keys(m.status_counts)))].sort();
+  return {
+    header: ["model", ...statuses],
+    rows: summary.models.map((m) => [m.model, ...statuses.map((s) => String((m.status_counts as Record<string, number>)[s] ?? 0))]),
+  };
+}
+
+export function timingsTable(manifest: Manifest): Table {
+  return {
+    header: ["stage", "status", "wall time"],
+    rows: Object.entries(manifest.stages).map(([stage, s]) => [stage, s.status, s.duration_s === undefined ? "" : `${s.duration_s.toFixed(1)} s`]),
+  };
+}
+
+export function markdownTable(table: Table): string {
+  const line = (cells: string[]): string => `| ${cells.join(" | ")} |`;
+  return [line(table.header), line(table.header.map(() => "---")), ...table.rows.map(line)].join("\n");
+}

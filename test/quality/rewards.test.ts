@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { isRewardPreset, passRateReward, qualityReward, reward, REWARD_PRESETS, stagedReward } from "../../src/quality/rewards.js";
+import { countTests, isValid, toScoredSample, type ScoredSample } from "../../src/quality/sample.js";
+import { OUTCOMES, type ExecResult, type Outcome } from "../../src/sandbox/types.js";
+
+function assertClose(actual: number | null, expected: number): void {
+  assert.ok(actual !== null && Math.abs(actual - expected) < 1e-12, `${String(actual)} is not ${expected}`);
+}
+
+function sample(status: Outcome, overrides: Partial<ScoredSample> = {}): ScoredSample {
+  const ran = status === "passed" || status === "failed" || status === "error";
+  const tests =
+    status === "passed"
+      ? { total: 4, passed: 4, failed: 0, error: 0, other: 0 }
+      : status === "failed"
+        ? { total: 4, passed: 3, failed: 1, error: 0, other: 0 }
+        : status === "error"
+          ? { total: 4, passed: 2, failed: 0, error: 2, other: 0 }
+          : { total: 0, passed: 0, failed: 0, error: 0, other: 0 };
+  return { status, tests, assertions: ran ? 5 : 0, static_assertions: 6, ...overrides };
+}
+
+// Hand-computed expectations for a file with checks written, per outcome (see docs/rewards.md).
+const EXPECTED: Record<Outcome, { quality: number | null; staged: number | null; pass_rate: number | null }> = {
+  passed: { quality: 1, staged: 1, pass_rate: 1 },
+  failed: { quality: 0, staged: 0.3, pass_rate: 0.75 },
+  error: { quality: 0, staged: 0.3, pass_rate: 0.5 },
+  collection_error: { quality: 0, staged: 0.1, pass_rate: 0 },
+  syntax_error: { quality: 0, staged: 0, pass_rate: 0 },
+  no_tests: { quality: 0, staged: 0.1, pass_rate: 0 },
+  timeout: { quality: 0, staged: 0.1, pass_rate: 0 },
+  memory: { quality: 0, staged: 0.1, pass_rate: 0 },
+  crashed: { quality: 0, staged: 0, pass_rate: 0 },
+  rejected: { quality: 0, staged: 0, pass_rate: 0 },
+  sandbox_error: { quality: null, staged: null, pass_rate: null },
+};
+
+test("every preset gives the hand-computed reward for every outcome", () => {
+  for (const status of OUTCOMES) {
+    const s = status === "syntax_error" ? sample(status, { static_assertions: null }) : sample(status);
+    for (const preset of REWARD_PRESETS) {
+      assert.equal(reward(preset, s), EXPECTED[status][preset], `${preset} on ${status}`);
+    }
+  }
+});
+
+test("quality combines validity, mutation score and line coverage with fixed weights", () => {
+  const valid = sample("passed");
+  assertClose(qualityReward({ ...valid, mutation: { score: 0.5, total: 10, killed: 5 }, coverage: { line: 0.8, branch: 0.5 } }), 0.78);
+  assert.equal(qualityReward({ ...valid, mutation: { score: 0, total: 10, killed: 0 }, coverage: { line: 0, branch: 0 } }), 0.5);
+  assert.equal(qualityReward({ ...valid, mutation: { score: 1, total: 3, killed: 3 }, coverage: { line: 1, branch: 1 } }), 1);
+});
+
+test("quality moves the weight of an unmeasured part to the other one", () => {
+  const valid = sample("passed");
+  assert.equal(qualityReward({ ...valid, mutation: { score: 0.5, total: 10, killed: 5 } }), 0.75);
+  assertClose(qualityReward({ ...valid, coverage: { line: 0.4, branch: 0 } }), 0.7);
+  // no mutant could be made of the code: mutation was not measured
+  assertClose(qualityReward({ ...valid, mutation: { score: 0, total: 0, killed: 0 }, coverage: { line: 0.4, branch: 0 } }), 0.7);
+});
+
+test("a passing file that asserts nothing earns nothing under every preset", () => {
+  const noRuntimeAssert = sample("passed", { assertions: 0 });
+  const noStaticAssert = sample("passed", { static_assertions: 0, assertions: 0 });
+  for (const s of [noRuntimeAssert, noStaticAssert]) {
+    for (const preset of REWARD_PRESETS) assert.equal(reward(preset, s), 0, preset);
+  }
+});
+
+test("a failing file without any written check gets no stage credit", () => {
+  const s = sample("failed", { static_assertions: 0, assertions: 0 });
+  assert.equal(stagedReward(s), 0);
+  assert.equal(stagedReward(sample("collection_error", { static_assertions: 0 })), 0);
+});
+
+test("invalid files earn no quality reward whatever their mutation score", () => {
+  const failing = sample("failed", { mutation: { score: 1, total: 5, killed: 5 }, coverage: { line: 1, branch: 1 } });
+  assert.equal(qualityReward(failing), 0);
+});
+
+test("pass_rate counts skipped tests in the denominator and is 0 when no assertion passed", () => {
+  const withSkips = sample("failed", { tests: { total: 5, passed: 2, failed: 1, error: 0, other: 2 } });
+  assert.equal(passRateReward(withSkips), 0.4);
+  assert.equal(passRateReward(sample("failed", { assertions: 0 })), 0);
+});
+
+test("validity needs a passed status, a passing test, no failure and an assertion that ran", () => {
+  assert.equal(isValid(sample("passed")), true);
+  assert.equal(isValid(sample("passed", { assertions: 0 })), false);
+  assert.equal(isValid(sample("passed", { tests: { total: 1, passed: 0, failed: 0, error: 0, other: 1 } })), false);
+  assert.equal(isValid(sample("failed")), false);
+});
+
+test("countTests and toScoredSample read a sandbox result", () => {
+  const result: ExecResult = {
+    status: "failed",
+    tests: [
+      { nodeid: "t.py::a", outcome: "passed", duration_s: 0, message: "" },
+      { nodeid: "t.py::b", outcome: "failed", duration_s: 0, message: "assert 1 == 2" },
+      { nodeid: "t.py::c", outcome: "skipped", duration_s: 0, message: "" },
+      { nodeid: "t.py::d", outcome: "xfailed", duration_s: 0, message: "" },
+      { nodeid: "t.py::e", outcome: "error", duration_s: 0, message: "fixture" },
+    ],
+    assertions: 3,
+    stdout: "",
+    stderr: "",
+    duration_s: 0.1,
+    isolation: "none",
+    detail: "",
+    coverage: { line: 0.5, branch: 0.25, lines_total: 4, lines_covered: 2, branches_total: 4, branches_covered: 1, missing_lines: [3, 4] },
+  };
+  assert.deepEqual(countTests(result.tests), { total: 5, passed: 1, failed: 1, error: 1, other: 2 });
+  assert.deepEqual(toScoredSample(result, 2), {
+    status: "failed",
+    tests: { total: 5, passed: 1, failed: 1, error: 1, other: 2 },
+    assertions: 3,
+    static_assertions: 2,
+    coverage: { line: 0.5, branch: 0.25 },
+  });
+});
+
+test("preset names are checked", () => {
+  assert.equal(isRewardPreset("quality"), true);
+  assert.equal(isRewardPreset("Quality"), false);
+});
