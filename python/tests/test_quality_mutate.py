@@ -229,3 +229,46 @@ def test_mutant_is_frozen() -> None:
     (mutant,) = generate_mutants("x = True\n")
     with pytest.raises(AttributeError):
         mutant.line = 3  # type: ignore[misc]
+
+
+def test_a_node_over_several_lines_keeps_every_later_line_in_place() -> None:
+    code = src(
+        """
+        def f(a, b):
+            if (a and
+                    b):
+                return (a +
+                        b)
+            return 0
+        """
+    )
+    for mutant in generate_mutants(code):
+        lines = mutant.source.splitlines()
+        assert len(lines) == len(code.splitlines()), mutant.operator
+        assert lines[-1] == "    return 0" or mutant.line == 6
+
+
+def test_elif_branches_and_statements_sharing_a_line_are_mutated_correctly() -> None:
+    code = "def f(x):\n    if x < 0:\n        return -1\n    elif x == 0:\n        return 0\n    y = x; z = y + 1\n    return z\n"
+    mutants = generate_mutants(code)
+    operators = {(m.line, m.operator) for m in mutants}
+    assert (4, "compare:== -> !=") in operators
+    assert (6, "arith:+ -> -") in operators
+    for mutant in mutants:
+        ast.parse(mutant.source)
+    (elif_mutant,) = [m for m in mutants if m.operator == "compare:== -> !="]
+    assert only_change(code, elif_mutant) == ("    elif x == 0:", "    elif (x != 0):")
+
+
+def test_a_real_module_gives_valid_unique_mutants_with_the_same_lines() -> None:
+    import inspect
+    import textwrap as module
+
+    code = inspect.getsource(module)
+    mutants = generate_mutants(code)
+    original = ast.dump(ast.parse(code))
+    dumps = {ast.dump(ast.parse(m.source)) for m in mutants}
+    assert len(mutants) > 100
+    assert len(dumps) == len(mutants)
+    assert original not in dumps
+    assert all(len(m.source.splitlines()) == len(code.splitlines()) for m in mutants)

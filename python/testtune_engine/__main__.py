@@ -22,7 +22,7 @@ from . import events
 from .runtime import Interrupted, install_interrupt_handler
 from .spec import DataError, SpecError, defaults, load_spec
 
-JOBS = ("pretrain", "sft", "generate")
+JOBS = ("pretrain", "sft", "generate", "dpo", "grpo", "ppo", "merge")
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -70,8 +70,7 @@ def _quiet_libraries() -> None:
     for variable in ("HF_HUB_DISABLE_PROGRESS_BARS", "HF_DATASETS_DISABLE_PROGRESS_BARS"):
         os.environ.setdefault(variable, "1")
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\.")
+    warnings.filterwarnings("ignore", category=FutureWarning)  # libraries' deprecation notices, not the user's concern
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import re
 import time
 from typing import Any
 
+import torch
 from transformers import PrinterCallback, Trainer, TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 
 from . import events
@@ -82,8 +83,10 @@ def training_arguments(**overrides: Any) -> dict[str, Any]:
         "logging_strategy": "steps",
         "logging_first_step": True,
         "include_num_input_tokens_seen": "non_padding",
-        "gradient_checkpointing": False,  # the models here are small; recomputation would only cost time
+        # Off by default (TRL turns it on): recomputing activations only costs time unless memory is short.
+        "activation_checkpointing": False,
         "dataloader_num_workers": 0,
+        "dataloader_pin_memory": torch.cuda.is_available(),
         **overrides,
     }
 

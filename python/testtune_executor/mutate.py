@@ -36,9 +36,9 @@ from __future__ import annotations
 
 import ast
 import copy
-import hashlib
 import random
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -103,6 +103,11 @@ class _Candidate:
     index: int | None
     original: ast.AST
     replacement: ast.AST
+    statement: ast.stmt  # the nearest statement holding (or being) the mutated node
+
+    def mutated_statement(self) -> ast.stmt:
+        """The statement as it reads once the mutation is swapped in."""
+        return self.replacement if self.original is self.statement else self.statement  # type: ignore[return-value]
 
     def swap_in(self, node: ast.AST) -> None:
         if self.index is None:
@@ -175,7 +180,7 @@ def _mutations(node: ast.AST) -> Iterator[tuple[str, str, ast.AST]]:
 def _candidates(tree: ast.Module) -> list[_Candidate]:
     out: list[_Candidate] = []
 
-    def visit(parent: ast.AST) -> None:
+    def visit(parent: ast.AST, statement: ast.stmt | None) -> None:
         for field, value in ast.iter_fields(parent):
             if (type(parent), field) in _SKIPPED_FIELDS:
                 continue
@@ -183,11 +188,13 @@ def _candidates(tree: ast.Module) -> list[_Candidate]:
             for index, child in children:
                 if not isinstance(child, ast.AST) or _is_main_guard(child) or _is_dunder_assignment(child):
                     continue
+                holder = child if isinstance(child, ast.stmt) else statement
+                assert holder is not None  # every expression of a module sits in a statement
                 for family, change, replacement in _mutations(child):
-                    out.append(_Candidate(len(out), family, change, parent, field, index, child, replacement))
-                visit(child)
+                    out.append(_Candidate(len(out), family, change, parent, field, index, child, replacement, holder))
+                visit(child, holder)
 
-    visit(tree)
+    visit(tree, None)
     return out
 
 
@@ -203,46 +210,83 @@ def _needs_parentheses(node: ast.AST) -> bool:
 
 
 class _Renderer:
-    """Turns candidates into mutant sources, checking each one against the mutated AST."""
+    """Turns candidates into mutant sources, checking each against the mutated AST.
+
+    Checks are local to the mutated node's statement, so a mutant costs about the size of that
+    statement, not of the module. Two mutants in different statements change disjoint subtrees,
+    so they are different modules as long as each changes its own statement; two in the same
+    statement are compared by that statement's dump.
+    """
 
     def __init__(self, source: str, tree: ast.Module) -> None:
         self.data = source.encode("utf-8")
         self.offsets = _line_offsets(self.data)
         self.tree = tree
-        self.seen = {self._digest(ast.dump(tree))}
+        self.seen: set[tuple[int, str]] = set()
+        self.original_dumps: dict[int, str] = {}
 
-    @staticmethod
-    def _digest(dump: str) -> bytes:
-        return hashlib.blake2b(dump.encode("utf-8"), digest_size=16).digest()
-
-    def _splice(self, cand: _Candidate) -> str | None:
-        node = cand.original
+    def _span(self, node: ast.AST) -> tuple[int, int] | None:
         try:
-            start = self.offsets[node.lineno - 1] + node.col_offset
-            end = self.offsets[node.end_lineno - 1] + node.end_col_offset  # type: ignore[operator]
+            start = self.offsets[node.lineno - 1] + node.col_offset  # type: ignore[attr-defined]
+            end = self.offsets[node.end_lineno - 1] + node.end_col_offset  # type: ignore[attr-defined]
         except (AttributeError, IndexError, TypeError):
             return None
+        return start, end
+
+    def _splice(self, cand: _Candidate) -> tuple[bytes, int] | None:
+        """The mutated source bytes and how much longer than the original they are."""
+        span = self._span(cand.original)
+        if span is None:
+            return None
         text = ast.unparse(cand.replacement)
-        if _needs_parentheses(cand.replacement):
-            text = f"({text})"
-        return (self.data[:start] + text.encode("utf-8") + self.data[end:]).decode("utf-8", errors="replace")
+        # keep the line count: a node over several lines is replaced by one that ends with as
+        # many newlines (inside parentheses for an expression, blank lines after a statement)
+        extra_lines = "\n" * ((cand.original.end_lineno or 0) - cand.original.lineno)  # type: ignore[attr-defined]
+        if isinstance(cand.replacement, ast.stmt):
+            text += extra_lines
+        elif extra_lines != "" or _needs_parentheses(cand.replacement):
+            text = f"({text}{extra_lines})"
+        new = text.encode("utf-8")
+        return self.data[: span[0]] + new + self.data[span[1] :], len(new) - (span[1] - span[0])
+
+    def _statement_parses_to(self, data: bytes, growth: int, statement: ast.stmt, expected: str) -> bool:
+        """Whether the (dedented) lines of the mutated statement parse to exactly that statement."""
+        first = self.offsets[statement.lineno - 1]
+        last_line = statement.end_lineno or statement.lineno
+        end = (self.offsets[last_line] if last_line < len(self.offsets) else len(self.data)) + growth
+        try:
+            text = textwrap.dedent(data[first:end].decode("utf-8"))
+            if isinstance(statement, ast.If) and text.startswith("elif"):
+                text = text[2:]  # an `elif` branch is an If node on its own: parse it as `if`
+            body = ast.parse(text).body
+        except (SyntaxError, ValueError, RecursionError, UnicodeDecodeError):
+            return False
+        return len(body) == 1 and ast.dump(body[0]) == expected
 
     def render(self, cand: _Candidate) -> str | None:
         """The mutant's source, or None when it is a duplicate or not a real change."""
+        statement = cand.statement
+        if id(statement) not in self.original_dumps:
+            self.original_dumps[id(statement)] = ast.dump(statement)
         cand.swap_in(cand.replacement)
         try:
-            expected = ast.dump(self.tree)
-            digest = self._digest(expected)
-            if digest in self.seen:
+            local = ast.dump(cand.mutated_statement())
+            key = (id(statement), local)
+            if local == self.original_dumps[id(statement)] or key in self.seen:
                 return None
-            source = self._splice(cand)
-            if source is None or not _parses_to(source, expected):
-                # Rare (odd line endings, nodes whose positions Python reports loosely):
-                # fall back to the whole module re-printed from the mutated AST.
-                source = ast.unparse(self.tree)
+            spliced = self._splice(cand)
+            if spliced is not None and self._statement_parses_to(spliced[0], spliced[1], statement, local):
+                source = spliced[0].decode("utf-8")
+            else:
+                # Rare (a statement sharing its line, odd line endings, loose positions): check
+                # the whole module, re-printing it from the mutated AST if the splice is wrong.
+                expected = ast.dump(self.tree)
+                source = spliced[0].decode("utf-8") if spliced is not None else ""
                 if not _parses_to(source, expected):
-                    return None
-            self.seen.add(digest)
+                    source = ast.unparse(self.tree)
+                    if not _parses_to(source, expected):
+                        return None
+            self.seen.add(key)
             return source
         finally:
             cand.swap_in(cand.original)

@@ -73,7 +73,10 @@ export async function runEngineJob<J extends EngineJob>(job: J, spec: EngineSpec
   };
   process.on("SIGINT", onSigint);
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    if (monitor.stdout(chunk) === "protocol-error") child.kill("SIGTERM");
+    if (monitor.stdout(chunk) === "protocol-error" && child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+    }
   });
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => monitor.stderr(chunk));
   const { code, signal, spawnError } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((done) => {

@@ -38,7 +38,7 @@ export const pretrainSpecSchema = z.strictObject({
 
 export const loraSpecSchema = z.strictObject({
   r: positiveInt(16).describe("LoRA rank (default from TRL's ModelConfig)"),
-  alpha: z.number().positive().default(32).describe("LoRA alpha: the update is scaled by alpha / r (default from TRL's ModelConfig)"),
+  alpha: positiveInt(32).describe("LoRA alpha: the update is scaled by alpha / r (default from TRL's ModelConfig)"),
   dropout: fraction(0.05).describe("Dropout on the LoRA path (default from TRL's ModelConfig)"),
   target_modules: z
     .array(z.string().min(1))

@@ -33,13 +33,18 @@ function instructions(task: Task): string {
   return [`### Task: Write pytest tests for ${task.module}.py`, "### Code Under Test", fence(task.code), CONSTRAINTS].join("\n");
 }
 
+/** The user message for a chat model (a teacher, or an instruct model through its chat template). */
+export function buildInstruction(task: Task): string {
+  return `${instructions(task)}\nAnswer with the test file in one \`\`\`python block.`;
+}
+
 export function buildPrompt(task: Task, options: PromptOptions = {}): string {
   const template = options.template ?? "tests-only";
   if (!PROMPT_TEMPLATES.includes(template)) throw new Error(`unknown prompt template ${String(template)}`);
   if (options.chat === undefined) return `${instructions(task)}\n### Tests\n`;
   const messages = [
     ...(options.system === undefined ? [] : [{ role: "system", content: options.system }]),
-    { role: "user", content: `${instructions(task)}\nAnswer with the test file in one \`\`\`python block.` },
+    { role: "user", content: buildInstruction(task) },
   ];
   return renderChat(options.chat, messages, { addGenerationPrompt: true });
 }

@@ -6,6 +6,7 @@
  * and the pipeline call it).
  */
 import { extractTestFile, type ExtractionMethod } from "../prompts/extract.js";
+import { MAX_SOURCE_CHARS } from "../sandbox/request.js";
 import type { ExecRequest, ExecResult, Outcome } from "../sandbox/types.js";
 import type { Sample, Task } from "../tasks/schema.js";
 import { reward, type RewardPreset } from "./rewards.js";
@@ -25,6 +26,8 @@ export interface ScoreSettings {
   coverage: boolean;
   /** Wall-clock limit per test run, seconds (the pool's default when absent). */
   timeoutS?: number;
+  /** At most this many mutants per task (a seeded sample over operator families); all when absent. */
+  maxMutants?: number;
 }
 
 /** One scored completion: a line of scores.jsonl (with sample_index and sample_line added there). */
@@ -105,8 +108,14 @@ export async function scoreCompletions(
       const sample: ScoredSample = { status: "syntax_error", tests: NO_TESTS, assertions: 0, static_assertions: null };
       return record(task, sample, settings, { ...extras, detail: "the test file is not valid Python", duration_s: 0 });
     }
+    if (file.tests.length > MAX_SOURCE_CHARS) {
+      // the sandbox refuses such a request outright; a completion this size is abuse, not a test
+      const sample: ScoredSample = { status: "rejected", tests: NO_TESTS, assertions: 0, static_assertions: staticCount };
+      return record(task, sample, settings, { ...extras, detail: `the test file is over ${MAX_SOURCE_CHARS} characters`, duration_s: 0 });
+    }
     const request: ExecRequest = { code: task.code, tests: file.tests, module: task.module, mutants: settings.mutants, coverage: settings.coverage };
     if (settings.timeoutS !== undefined) request.timeout_s = settings.timeoutS;
+    if (settings.mutants && settings.maxMutants !== undefined) request.max_mutants = settings.maxMutants;
     const result = await execWithRetry(executor, request);
     return record(task, toScoredSample(result, staticCount), settings, { ...extras, detail: result.detail, duration_s: result.duration_s });
   };

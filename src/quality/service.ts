@@ -32,6 +32,8 @@ export interface RewardServiceOptions {
   timeoutS?: number;
   /** Wall-clock limit of one test run, seconds (the pool's default when absent). */
   execTimeoutS?: number;
+  /** At most this many mutants per task (all when absent). */
+  maxMutants?: number;
   maxBodyBytes?: number;
   /** One line per request (status, items, time). */
   log?: (line: string) => void;
@@ -78,7 +80,13 @@ class Timeout extends Error {}
 export async function startRewardService(options: RewardServiceOptions): Promise<RewardService> {
   const preset = options.reward ?? "quality";
   const measure = preset === "quality";
-  const settings = { reward: preset, mutants: measure && options.mutants === true, coverage: measure && options.coverage === true, timeoutS: options.execTimeoutS };
+  const settings = {
+    reward: preset,
+    mutants: measure && options.mutants === true,
+    coverage: measure && options.coverage === true,
+    timeoutS: options.execTimeoutS,
+    maxMutants: options.maxMutants,
+  };
   const limiter = new ExecLimiter(options.executor, options.concurrency ?? SERVICE_DEFAULTS.concurrency);
   const timeoutMs = (options.timeoutS ?? SERVICE_DEFAULTS.timeoutS) * 1000;
   const maxBody = options.maxBodyBytes ?? SERVICE_DEFAULTS.maxBodyBytes;

@@ -75,6 +75,18 @@ export interface ExecRequest {
   coverage?: boolean;
   /** Extra files to write next to the code, e.g. conftest-free helpers a source needs. */
   files?: Record<string, string>;
+  /** At most this many mutants (a seeded sample over the operator families; default: all). */
+  max_mutants?: number;
+  /** Run these mutants instead of generating them from the code (each a full module source). */
+  mutant_list?: MutantSource[];
+}
+
+/** A mutant given by the caller (the executor generates its own when none are given). */
+export interface MutantSource {
+  id: number;
+  operator: string;
+  line: number;
+  source: string;
 }
 
 export interface ExecResult {

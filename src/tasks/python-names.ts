@@ -54,7 +54,8 @@ export function identifiersIn(text: string): Set<string> {
  */
 export function namesToImport(code: string, testText: string, entryPoints: string[]): string[] {
   const defined = topLevelNames(code);
-  const ownNames = topLevelNames(testText);
+  // Names the test binds itself, at any depth (an `import math` inside a function included).
+  const ownNames = topLevelNames(testText.split("\n").map((line) => line.trimStart()).join("\n"));
   const used = [...identifiersIn(testText)].filter((n) => defined.has(n) && !ownNames.has(n) && !entryPoints.includes(n) && !n.startsWith("__"));
   return [...entryPoints, ...used.sort()];
 }

@@ -1,13 +1,25 @@
 /** Every top-level command, in the order `testtune --help` lists them. */
 import type { Command } from "../command.js";
 import { configCommand } from "./config.js";
+import { dataCommand } from "./data.js";
 import { doctorCommand } from "./doctor.js";
+import { execCommand } from "./exec.js";
+import { prefsCommand } from "./prefs.js";
 import { runCommand } from "./run.js";
+import { scoreCommand } from "./score.js";
+import { serveRewardsCommand } from "./serve-rewards.js";
 import { setupCommand } from "./setup.js";
+import { trainCommand } from "./train.js";
 
 export const commands: Command[] = [
   runCommand,
   configCommand,
+  dataCommand,
+  execCommand,
+  scoreCommand,
+  serveRewardsCommand,
+  trainCommand,
+  prefsCommand,
   setupCommand,
   doctorCommand,
 ];

@@ -27,6 +27,6 @@ export async function sftStage(ctx: StageContext): Promise<Record<string, unknow
     },
     { metricsFile: join(dir, "metrics.jsonl"), quiet: ctx.quiet, label: "sft" },
   );
-  const last = result.metrics.at(-1);
-  return { model: "sft/final", steps: sft.max_steps, final_loss: last?.loss ?? null, job_seconds: result.durationMs / 1000 };
+  const lastLogged = [...result.metrics].reverse().find((m) => typeof m.loss === "number");
+  return { model: "sft/final", steps: sft.max_steps, final_loss: lastLogged?.loss ?? null, job_seconds: result.durationMs / 1000 };
 }

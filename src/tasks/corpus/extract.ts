@@ -64,14 +64,19 @@ function slice(lines: string[], first: number, last: number): string {
   return lines.slice(first, last + 1).join("\n");
 }
 
-/** Joins blocks in file order: imports on consecutive lines, definitions two blank lines apart. */
+function group(kind: Block["kind"]): "imports" | "globals" | "definition" {
+  if (kind === "import" || kind === "future" || kind === "star-import") return "imports";
+  return kind === "global" ? "globals" : "definition";
+}
+
+/** Joins blocks in file order: imports together, globals together, definitions two blank lines apart. */
 function assemble(blocks: Block[]): string {
   const sorted = [...blocks].sort((a, b) => a.first - b.first);
   let out = "";
   sorted.forEach((block, i) => {
     const previous = sorted[i - 1];
-    const bothImports = previous !== undefined && ["import", "future", "star-import"].includes(previous.kind) && ["import", "future", "star-import"].includes(block.kind);
-    out += i === 0 ? block.text : `${bothImports ? "\n" : "\n\n\n"}${block.text}`;
+    const together = previous !== undefined && group(previous.kind) === group(block.kind) && group(block.kind) !== "definition";
+    out += i === 0 ? block.text : `${together ? "\n" : "\n\n\n"}${block.text}`;
   });
   return `${out}\n`;
 }
@@ -87,8 +92,9 @@ function classPart(lines: string[], classStatement: Statement, method: Node, mem
     const name = definitionOf(member).type === "function_definition" ? definitionOf(member).childForFieldName("name")?.text : undefined;
     if (name !== undefined) methods.set(name, [...(methods.get(name) ?? []), member]);
   }
-  const keep = new Set<Node>(members.filter((m) => definitionOf(m).type !== "function_definition"));
-  const queue = [method, ...(methods.get("__init__") ?? [])];
+  // Class-level statements are always kept; they can name methods too (`pid = ident`).
+  const keep = new Set<Node>();
+  const queue = [method, ...(methods.get("__init__") ?? []), ...members.filter((m) => definitionOf(m).type !== "function_definition")];
   while (queue.length > 0) {
     const member = queue.pop() as Node;
     if ([...keep].some((k) => k.id === member.id)) continue;
@@ -98,7 +104,8 @@ function classPart(lines: string[], classStatement: Statement, method: Node, mem
   const kept = members.filter((m) => [...keep].some((k) => k.id === m.id));
   const header = slice(lines, classStatement.first, body.startPosition.row - 1);
   const parts = kept.map((m) => slice(lines, m.startPosition.row, m.endPosition.row));
-  const used = new Set(identifiersOf(definition.childForFieldName("superclasses") ?? definition, memo));
+  const bases = definition.childForFieldName("superclasses");
+  const used = new Set(bases === null ? [] : identifiersOf(bases, memo));
   if (classStatement.node.type === "decorated_definition") for (const n of identifiersOf(classStatement.node, memo)) used.add(n);
   for (const m of kept) for (const n of identifiersOf(m, memo)) used.add(n);
   return { block: { first: classStatement.first, text: `${header}\n${parts.join("\n\n")}`, kind: "class-part" }, used };

@@ -10,6 +10,8 @@ export interface LoadOptions {
   limit?: number;
   /** Fraction of tasks for eval, for adapters that split themselves (TinyTests). */
   evalFraction: number;
+  /** TinyTests: tiers to generate (default all). */
+  tiers?: number[];
   /** TestGenEval: the prepared repository environment that lets its tasks run. */
   repoEnv?: string;
   log: (line: string) => void;

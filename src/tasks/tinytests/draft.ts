@@ -92,3 +92,24 @@ export function phrase(rng: Rng): string {
   if (rng.next() < 0.25) text = ` ${text} `;
   return text;
 }
+
+/**
+ * Parameter names drawn per function, so a model learns to read them rather than to expect
+ * `x` (and so the generator has room for thousands of distinct functions per tier).
+ */
+export const PARAMS = {
+  one: ["x", "n", "value", "num"],
+  pair: [
+    ["a", "b"],
+    ["x", "y"],
+    ["m", "n"],
+    ["p", "q"],
+  ],
+  triple: [
+    ["a", "b", "c"],
+    ["x", "y", "z"],
+    ["p", "q", "r"],
+  ],
+  list: ["xs", "items", "values", "nums"],
+  text: ["s", "text", "word", "line"],
+} as const;

@@ -1,6 +1,6 @@
 /** Tier 1: straight-line arithmetic on integers (no branches, no loops). */
 import type { Rng } from "../../util/rng.js";
-import { args, distinctInts, type Template, type Tier } from "./draft.js";
+import { args, distinctInts, PARAMS, type Template, type Tier } from "./draft.js";
 
 const OPERATORS = ["+", "-", "*", "//", "%"] as const;
 
@@ -22,9 +22,10 @@ function constant(rng: Rng): number {
 const binary: Template = {
   name: "binary",
   variants: OPERATORS,
-  draft: (rng, op) => ({
-    functions: [{ name: rng.pick(["calc", "combine", "apply"]), params: ["a", "b"], body: [`return a ${op} b`], inputs: pairs(rng, op, 4) }],
-  }),
+  draft: (rng, op) => {
+    const [a, b] = rng.pick(PARAMS.pair);
+    return { functions: [{ name: rng.pick(["calc", "combine", "apply", "operate", "join_nums", "merge_nums"]), params: [a, b], body: [`return ${a} ${op} ${b}`], inputs: pairs(rng, op, 4) }] };
+  },
 };
 
 const affine: Template = {
@@ -33,12 +34,13 @@ const affine: Template = {
   draft: (rng, op) => {
     const k = constant(rng);
     const c = rng.int(1, 9);
+    const x = rng.pick(PARAMS.one);
     return {
       functions: [
         {
-          name: rng.pick(["scale", "transform", "convert"]),
-          params: ["x"],
-          body: [`return x ${op} ${k} + ${c}`],
+          name: rng.pick(["scale", "transform", "convert", "adjust_num", "remap", "step_value"]),
+          params: [x],
+          body: [`return ${x} ${op} ${k} + ${c}`],
           inputs: distinctInts(rng, 5, -5, 20, [0]).map((x) => args(x)),
         },
       ],
@@ -52,12 +54,14 @@ const temp: Template = {
   draft: (rng, op) => {
     const k = constant(rng);
     const second = rng.pick(["+", "-", "*"]);
+    const [a, b] = rng.pick(PARAMS.pair);
+    const temp = rng.pick(["t", "tmp", "result", "partial"]);
     return {
       functions: [
         {
-          name: rng.pick(["mix", "blend", "merge"]),
-          params: ["a", "b"],
-          body: [`c = a ${op} b`, `return c ${second} ${k}`],
+          name: rng.pick(["mix", "blend", "fuse", "pair_calc", "work_out", "crunch"]),
+          params: [a, b],
+          body: [`${temp} = ${a} ${op} ${b}`, `return ${temp} ${second} ${k}`],
           inputs: pairs(rng, op, 4),
         },
       ],
@@ -70,10 +74,11 @@ const three: Template = {
   variants: OPERATORS,
   draft: (rng, op) => {
     const outer = rng.pick(["+", "-", "*"]);
+    const [a, b, c] = rng.pick(PARAMS.triple);
     const inputs = distinctInts(rng, 4, -4, 10).map((a) => args(a, rng.int(1, 6), rng.int(-3, 6)));
     inputs.push(op === "//" || op === "%" ? args(5, 0, 1) : args(0, 0, 0));
     return {
-      functions: [{ name: rng.pick(["total", "compute", "evaluate"]), params: ["a", "b", "c"], body: [`return (a ${op} b) ${outer} c`], inputs }],
+      functions: [{ name: rng.pick(["total", "compute", "evaluate", "formula", "tally3", "reckon"]), params: [a, b, c], body: [`return (${a} ${op} ${b}) ${outer} ${c}`], inputs }],
     };
   },
 };

@@ -73,23 +73,23 @@ const pick: Template = {
   },
 };
 
+/** Clamping to [lo, hi], written three ways (the variants). */
+const CLAMP_FORMS: Record<string, (lo: number, hi: number) => string[]> = {
+  "if-elif": (lo, hi) => [`if x < ${lo}:`, `    return ${lo}`, `elif x > ${hi}:`, `    return ${hi}`, "else:", "    return x"],
+  "min-max": (lo, hi) => [`return max(${lo}, min(x, ${hi}))`],
+  "early-return": (lo, hi) => [`if x <= ${lo}:`, `    return ${lo}`, `if x >= ${hi}:`, `    return ${hi}`, "return x"],
+};
+
 const bounded: Template = {
   name: "bounded",
-  variants: COMPARISONS,
-  draft: (rng, cmp) => {
+  variants: Object.keys(CLAMP_FORMS),
+  draft: (rng, form) => {
     const lo = rng.int(-5, 3);
     const hi = lo + rng.int(3, 10);
+    const body = CLAMP_FORMS[form];
+    if (body === undefined) throw new Error(`unknown bounded variant ${form}`);
     const inputs = distinctInts(rng, 6, lo - 4, hi + 4, [lo, hi, lo - 1, hi + 1]).map((x) => args(x));
-    return {
-      functions: [
-        {
-          name: rng.pick(["clamp", "limit", "bound"]),
-          params: ["x"],
-          body: [`if x ${cmp} ${lo}:`, `    return ${lo}`, `elif x > ${hi}:`, `    return ${hi}`, "else:", "    return x"],
-          inputs,
-        },
-      ],
-    };
+    return { functions: [{ name: rng.pick(["clamp", "limit", "bound"]), params: ["x"], body: body(lo, hi), inputs }] };
   },
 };
 

@@ -1,0 +1,121 @@
+"""The test process of one run: set up before any sample code, and its final record after.
+
+``enter`` runs in the freshly forked runner (see supervise.py), then control returns to the
+pytest session the server had started, which collects and runs the test file. When pytest
+returns, ``finish`` sends the final ``done`` record and exits without running any exit
+handlers the sample may have registered.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import os
+import secrets
+import signal
+import sys
+import tempfile
+import types
+from dataclasses import dataclass
+
+import pytest
+
+from . import codeload, oslimits
+from .coverage_data import Measurement
+from .integrity import Snapshot, install_audit_hook
+from .report import Channel, ResultPlugin
+
+
+@dataclass
+class RunSpec:
+    """One run: which test file, which code (original or a mutant), which limits."""
+
+    job_dir: str
+    tmp_dir: str
+    test_path: str
+    modules: dict[str, tuple[types.CodeType, str]]
+    limits: oslimits.Limits
+    cpu_seconds: int
+    nonce: str
+    measure: str | None = None  # file name of the code module, to measure coverage of
+    server_fds: tuple[int, ...] = ()  # the protocol pipes, closed in the run
+
+
+class RunnerState:
+    """What the runner keeps between ``enter`` and ``finish`` (one per run, in the runner only)."""
+
+    measurement: Measurement | None = None
+
+
+def _private_fds(pipes: dict[str, int], server_fds: tuple[int, ...]) -> int:
+    """stdin from /dev/null, stdout/stderr to the server's pipes, the report pipe at a random
+    free descriptor; the server's protocol pipes and the run's other pipe ends closed.
+    (Descriptors the pytest session opened in the server, such as its /dev/null log handler,
+    stay: the session closes them at its end.) Returns the report fd."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(pipes["out_w"], 1)
+    os.dup2(pipes["err_w"], 2)
+    report_fd = 100 + secrets.randbelow(100)
+    while _is_open(report_fd):
+        report_fd += 1
+    os.dup2(pipes["report_w"], report_fd, inheritable=False)
+    for fd in (*pipes.values(), *server_fds):
+        if fd > 2 and fd != report_fd:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    return report_fd
+
+
+def _is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+def enter(spec: RunSpec, pipes: dict[str, int], in_namespace: bool, plugin: ResultPlugin, snapshot: Snapshot, config: pytest.Config, state: RunnerState) -> None:
+    os.setsid()
+    oslimits.die_with_parent()
+    if in_namespace:
+        oslimits.drop_capabilities()
+    oslimits.prctl(oslimits.PR_SET_NO_NEW_PRIVS, 1)
+    report_fd = _private_fds(pipes, spec.server_fds)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the file-size limit, write() fails with EFBIG
+    os.chdir(spec.job_dir)
+    tempfile.tempdir = spec.tmp_dir
+    os.environ["TMPDIR"] = spec.tmp_dir
+    codeload.install(spec.modules)
+    faulthandler.enable(file=sys.stderr, all_threads=True)
+    channel = Channel(report_fd, spec.nonce)
+    plugin.activate(channel, snapshot)
+    install_audit_hook(plugin.tamper)
+    if spec.measure is not None:
+        state.measurement = Measurement(spec.measure)
+    config.args[:] = [spec.test_path]
+    oslimits.apply_limits(spec.limits, spec.cpu_seconds, in_namespace)
+    channel.send("ready")
+
+
+def finish(plugin: ResultPlugin, state: RunnerState, exitstatus: int) -> None:
+    arcs = state.measurement.stop() if state.measurement is not None else None
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - the sample may have closed or replaced the stream
+            pass
+    digest, changed = plugin.integrity if plugin.integrity is not None else ("", ["session did not finish"])
+    assert plugin.channel is not None
+    plugin.channel.send(
+        "done",
+        exitstatus=int(exitstatus),
+        session_exitstatus=plugin.exitstatus,
+        assertions=plugin.assertions,
+        digest=digest,
+        changed=changed,
+        arcs=arcs,
+    )
+    os._exit(0)

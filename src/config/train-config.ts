@@ -1,0 +1,110 @@
+/**
+ * The run config's sections for the stages after SFT: `prefs`, `dpo`, `ppo` and `grpo`.
+ * A field that means the same as a job spec field reuses that field (its default and its
+ * description, with the source of the default, stay in src/train/specs.ts); the fields
+ * declared here are the pipeline's own (step counts, task limits, sampling for pairs).
+ * Each stage starts from the SFT model; the reward preset and the sandbox come from the
+ * config's `reward` and `sandbox` sections.
+ */
+import { z } from "zod";
+import { dpoSpecSchema, grpoSpecSchema, ppoSpecSchema } from "../train/specs.js";
+
+const dpo = dpoSpecSchema.shape;
+const grpo = grpoSpecSchema.shape;
+const ppo = ppoSpecSchema.shape;
+
+const maxTasks = z.number().int().positive().optional().describe("Use only the first N train tasks (all when absent)");
+const steps = (fallback: number) => z.number().int().positive().default(fallback).describe("Optimizer steps of the stage");
+
+/** How the sandbox scores samples for the stages that run them (with the config's reward preset). */
+export const scoringFields = {
+  mutants: z.boolean().default(true).describe("Run valid test files against mutants too, so that the quality reward ranks valid files by what they catch"),
+  coverage: z.boolean().default(false).describe("Measure line coverage too (slower; the quality reward uses it when present)"),
+};
+
+export const prefsConfigSchema = z.strictObject({
+  n: z.number().int().min(2).default(8).describe("Samples per train prompt to compare; more samples find more pairs"),
+  margin: z.number().min(0).max(1).default(0.1).describe("A pair needs the chosen's reward to beat the rejected's by at least this"),
+  pairs_per_prompt: z
+    .number()
+    .int()
+    .positive()
+    .default(1)
+    .describe("Pairs taken from one prompt: best valid vs worst first (as Self-Rewarding LMs, Yuan et al. 2024), then the next best vs next worst"),
+  max_tasks: maxTasks,
+  temperature: z.number().positive().default(0.8).describe("Sampling temperature for the candidates (the Codex paper's choice for diverse samples)"),
+  top_p: z.number().gt(0).max(1).default(0.95).describe("Nucleus sampling mass for the candidates"),
+  max_new_tokens: z.number().int().positive().default(256).describe("Longest candidate in tokens"),
+  batch_size: z.number().int().positive().default(8).describe("Sequences per forward pass while sampling"),
+  ...scoringFields,
+});
+
+export const dpoConfigSchema = z.strictObject({
+  max_steps: steps(100),
+  method: dpo.method,
+  beta: dpo.beta,
+  loss_type: dpo.loss_type,
+  batch_size: dpo.batch_size,
+  grad_accum: dpo.grad_accum,
+  learning_rate: dpo.learning_rate,
+  warmup_ratio: dpo.warmup_ratio,
+  max_length: z.number().int().positive().default(512).describe("Tokens of prompt + completion, as the sft section's; longer pairs are cut at the end"),
+  save_steps: dpo.save_steps,
+  logging_steps: dpo.logging_steps,
+});
+
+export const grpoConfigSchema = z.strictObject({
+  max_steps: steps(20),
+  max_tasks: maxTasks,
+  method: grpo.method,
+  num_generations: grpo.num_generations,
+  batch_size: grpo.batch_size,
+  grad_accum: grpo.grad_accum,
+  max_completion_length: grpo.max_completion_length,
+  temperature: grpo.temperature,
+  beta: grpo.beta,
+  epsilon: grpo.epsilon,
+  loss_type: grpo.loss_type,
+  learning_rate: grpo.learning_rate,
+  reward_timeout_s: grpo.reward_timeout_s,
+  ...scoringFields,
+  save_steps: z.number().int().positive().default(10).describe("Steps between checkpoints; online RL steps are slow, so save often"),
+  logging_steps: z.number().int().positive().default(1).describe("Steps between metrics events"),
+});
+
+export const ppoConfigSchema = z.strictObject({
+  max_steps: steps(20),
+  max_tasks: maxTasks,
+  batch_size: ppo.batch_size,
+  mini_batches: ppo.mini_batches,
+  ppo_epochs: ppo.ppo_epochs,
+  max_new_tokens: ppo.max_new_tokens,
+  temperature: ppo.temperature,
+  learning_rate: ppo.learning_rate,
+  kl_coef: ppo.kl_coef,
+  kl_estimator: ppo.kl_estimator,
+  clip_range: ppo.clip_range,
+  value_clip_range: ppo.value_clip_range,
+  vf_coef: ppo.vf_coef,
+  gamma: ppo.gamma,
+  lam: ppo.lam,
+  reward_timeout_s: ppo.reward_timeout_s,
+  ...scoringFields,
+  save_steps: z.number().int().positive().default(10).describe("Steps between checkpoints; a PPO step is a whole rollout, so save often"),
+  logging_steps: ppo.logging_steps,
+});
+
+/** The four sections, ready to spread into the run config schema. */
+export const trainConfigSections = {
+  prefs: prefsConfigSchema.prefault({}).describe("Preference pairs from the SFT model's own samples, ranked by the sandbox"),
+  dpo: dpoConfigSchema.prefault({}).describe("DPO on the preference pairs, starting from the SFT model"),
+  ppo: ppoConfigSchema.prefault({}).describe("PPO with a value head on execution rewards, starting from the SFT model"),
+  grpo: grpoConfigSchema.prefault({}).describe("GRPO on execution rewards, starting from the SFT model"),
+};
+
+export type PrefsConfig = z.output<typeof prefsConfigSchema>;
+export type DpoConfig = z.output<typeof dpoConfigSchema>;
+export type GrpoConfig = z.output<typeof grpoConfigSchema>;
+export type PpoConfig = z.output<typeof ppoConfigSchema>;
+export type TrainSection = keyof typeof trainConfigSections;
+export type TrainConfigSections = { [K in TrainSection]: z.output<(typeof trainConfigSections)[K]> };

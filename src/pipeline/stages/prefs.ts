@@ -1,0 +1,34 @@
+/** prefs: preference pairs from the SFT model's own samples on the train tasks, ranked by the sandbox. */
+import { buildPreferencePairs } from "../../train/prefs.js";
+import { trainSection, trainTasks, withSandbox } from "../../train/stage-support.js";
+import { stageDir, type StageContext } from "../context.js";
+import { stageModelRef } from "../models.js";
+
+export async function prefsStage(ctx: StageContext): Promise<Record<string, unknown>> {
+  const { config } = ctx;
+  const prefs = trainSection(config, "prefs");
+  const tasks = await trainTasks(ctx, prefs.max_tasks);
+  const sft = stageModelRef(ctx.runDir, config, "sft");
+  ctx.log(`  sampling ${prefs.n} test files for each of ${tasks.length} train tasks and running them`);
+  const stats = await withSandbox(config, (pool) =>
+    buildPreferencePairs({
+      model: sft.model,
+      adapter: sft.adapter,
+      tasks,
+      outDir: stageDir(ctx, "prefs"),
+      n: prefs.n,
+      margin: prefs.margin,
+      pairsPerPrompt: prefs.pairs_per_prompt,
+      reward: config.reward.preset,
+      mutants: prefs.mutants,
+      coverage: prefs.coverage,
+      sampling: { temperature: prefs.temperature, top_p: prefs.top_p, max_new_tokens: prefs.max_new_tokens, batch_size: prefs.batch_size },
+      seed: config.seed,
+      executor: pool,
+      runTimeoutS: config.sandbox.timeout_s,
+      quiet: ctx.quiet,
+    }),
+  );
+  ctx.log(`  ${stats.pairs} pairs from ${stats.prompts_with_pairs} of ${stats.prompts} prompts (dropped: ${stats.dropped.all_invalid} all failed, ${stats.dropped.all_tie} all tied, ${stats.dropped.below_margin} below the margin)`);
+  return { pairs: stats.pairs, prompts: stats.prompts, prompts_with_pairs: stats.prompts_with_pairs, dropped: stats.dropped, valid_samples: stats.valid_samples, samples: stats.samples };
+}

@@ -1,0 +1,47 @@
+/**
+ * The ppo and grpo pipeline stages: the train tasks' prompts, the sandbox and the reward
+ * service around the engine job, then the adapter merged into <stage>/final.
+ */
+import { join } from "node:path";
+import { runEngineJob, type EngineJobResult } from "../engine/job.js";
+import { stageDir, type StageContext } from "../pipeline/context.js";
+import { writePromptsFile } from "./prompts-file.js";
+import { withRewardService } from "./reward-service.js";
+import { mergeStageAdapter, sftStartModel, stageFigures, trainSection, trainTasks, withSandbox } from "./stage-support.js";
+
+/** A config section minus what the stage itself uses: the rest are the job's spec fields. */
+function jobFields<T extends { max_tasks?: number | undefined; mutants: boolean; coverage: boolean }>(section: T): Omit<T, "max_tasks" | "mutants" | "coverage"> {
+  const { max_tasks: _tasks, mutants: _mutants, coverage: _coverage, ...fields } = section;
+  return fields;
+}
+
+export async function onlineRlStage(ctx: StageContext, stage: "ppo" | "grpo"): Promise<Record<string, unknown>> {
+  const { config } = ctx;
+  const section = trainSection(config, stage);
+  const dir = stageDir(ctx, stage);
+  const tasks = await trainTasks(ctx, section.max_tasks);
+  const prompts = join(dir, "prompts.jsonl");
+  writePromptsFile(prompts, tasks);
+  const start = await sftStartModel(ctx);
+  ctx.log(`  ${stage} on ${tasks.length} train tasks, rewards '${config.reward.preset}' from the sandbox`);
+  const result = await withSandbox(config, (pool, workers) => {
+    const service = {
+      tasks: new Map(tasks.map((t) => [t.id, t])),
+      executor: pool,
+      reward: config.reward.preset,
+      mutants: section.mutants,
+      coverage: section.coverage,
+      concurrency: workers,
+      runTimeoutS: config.sandbox.timeout_s,
+    };
+    return withRewardService(service, (url): Promise<EngineJobResult> => {
+      const spec = { model: start, prompts, reward_url: url, output_dir: join(dir, "train"), seed: config.seed };
+      const options = { quiet: ctx.quiet, label: stage, metricsFile: join(dir, "metrics.jsonl") };
+      return stage === "ppo"
+        ? runEngineJob("ppo", { ...spec, ...jobFields(trainSection(config, "ppo")) }, options)
+        : runEngineJob("grpo", { ...spec, ...jobFields(trainSection(config, "grpo")) }, options);
+    });
+  });
+  await mergeStageAdapter(ctx, stage, start);
+  return stageFigures(stage, result, section.max_steps);
+}

@@ -1,0 +1,126 @@
+/**
+ * Choosing preference pairs among one prompt's scored samples, and summarising them.
+ *
+ * The chosen sample must be a valid test file (it passed on the reference code with an
+ * assertion run); the rejected one is any sample whose reward is at least `margin` below
+ * it. The best valid sample is paired with the worst one first (as Self-Rewarding Language
+ * Models, Yuan et al. 2024, pair the highest and lowest scored responses), then the next
+ * best with the next worst, each sample used once. A prompt with no valid sample (all
+ * fail), with every reward equal (all tie), or with no two samples far enough apart gives no
+ * pair, and is counted under that reason.
+ */
+
+/** A scored sample of one prompt. */
+export interface Candidate {
+  sample_index: number;
+  completion: string;
+  reward: number;
+  valid: boolean;
+}
+
+export interface PairSettings {
+  margin: number;
+  pairsPerPrompt: number;
+}
+
+export type DropReason = "no_samples" | "all_invalid" | "all_tie" | "below_margin";
+
+export type Selection = { pairs: [Candidate, Candidate][] } | { drop: DropReason };
+
+// Rewards are sums of a few products of fractions: compare them with room for rounding.
+const EPSILON = 1e-9;
+
+const byRewardThenIndex = (a: Candidate, b: Candidate): number => a.reward - b.reward || a.sample_index - b.sample_index;
+
+export function selectPairs(candidates: Candidate[], settings: PairSettings): Selection {
+  if (candidates.length === 0) return { drop: "no_samples" };
+  const valid = candidates.filter((c) => c.valid).sort((a, b) => b.reward - a.reward || a.sample_index - b.sample_index);
+  if (valid.length === 0) return { drop: "all_invalid" };
+  const ascending = [...candidates].sort(byRewardThenIndex);
+  if ((ascending.at(-1) as Candidate).reward - (ascending[0] as Candidate).reward < EPSILON) return { drop: "all_tie" };
+  const used = new Set<number>();
+  const pairs: [Candidate, Candidate][] = [];
+  for (const chosen of valid) {
+    if (pairs.length >= settings.pairsPerPrompt) break;
+    if (used.has(chosen.sample_index)) continue;
+    const rejected = ascending.find(
+      (r) => !used.has(r.sample_index) && r.sample_index !== chosen.sample_index && chosen.reward - r.reward >= settings.margin - EPSILON && r.completion !== chosen.completion,
+    );
+    if (rejected === undefined) continue;
+    used.add(chosen.sample_index).add(rejected.sample_index);
+    pairs.push([chosen, rejected]);
+  }
+  return pairs.length > 0 ? { pairs } : { drop: "below_margin" };
+}
+
+/** A line of pairs.jsonl: TRL's prompt/chosen/rejected format, with where each side came from. */
+export interface PreferencePair {
+  prompt: string;
+  chosen: string;
+  rejected: string;
+  task_id: string;
+  chosen_sample: number;
+  rejected_sample: number;
+  chosen_reward: number;
+  rejected_reward: number;
+}
+
+export interface PairStats {
+  prompts: number;
+  prompts_with_pairs: number;
+  pairs: number;
+  dropped: Record<DropReason, number>;
+  margin: number;
+  chosen_reward_mean: number | null;
+  rejected_reward_mean: number | null;
+  reward_gap_mean: number | null;
+  /** Share of rejected samples that were valid too (ranked lower on quality, not on validity). */
+  rejected_valid_rate: number | null;
+}
+
+const mean = (values: number[]): number | null => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
+
+/** Pairs for every prompt, in the order of `prompts`, and their statistics. */
+export function buildPairs(
+  prompts: { task_id: string; prompt: string }[],
+  candidatesByTask: ReadonlyMap<string, Candidate[]>,
+  settings: PairSettings,
+): { pairs: PreferencePair[]; stats: PairStats } {
+  const dropped: Record<DropReason, number> = { no_samples: 0, all_invalid: 0, all_tie: 0, below_margin: 0 };
+  const pairs: PreferencePair[] = [];
+  let withPairs = 0;
+  let rejectedValid = 0;
+  for (const { task_id, prompt } of prompts) {
+    const selection = selectPairs(candidatesByTask.get(task_id) ?? [], settings);
+    if ("drop" in selection) {
+      dropped[selection.drop] += 1;
+      continue;
+    }
+    withPairs += 1;
+    for (const [chosen, rejected] of selection.pairs) {
+      if (rejected.valid) rejectedValid += 1;
+      pairs.push({
+        prompt,
+        chosen: chosen.completion,
+        rejected: rejected.completion,
+        task_id,
+        chosen_sample: chosen.sample_index,
+        rejected_sample: rejected.sample_index,
+        chosen_reward: chosen.reward,
+        rejected_reward: rejected.reward,
+      });
+    }
+  }
+  const stats: PairStats = {
+    prompts: prompts.length,
+    prompts_with_pairs: withPairs,
+    pairs: pairs.length,
+    dropped,
+    margin: settings.margin,
+    chosen_reward_mean: mean(pairs.map((p) => p.chosen_reward)),
+    rejected_reward_mean: mean(pairs.map((p) => p.rejected_reward)),
+    reward_gap_mean: mean(pairs.map((p) => p.chosen_reward - p.rejected_reward)),
+    rejected_valid_rate: pairs.length === 0 ? null : rejectedValid / pairs.length,
+  };
+  return { pairs, stats };
+}

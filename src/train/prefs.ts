@@ -1,0 +1,121 @@
+/**
+ * Preference pairs from a model's own samples, ranked by running them: `testtune prefs` and
+ * the pipeline's prefs stage.
+ *
+ * 1. the engine's generate job samples n completions per task prompt;
+ * 2. scoring runs each one in the sandbox against the task's reference code and applies the
+ *    reward preset (src/quality/score-files.ts);
+ * 3. pairs are chosen per prompt (src/train/pairs.ts) and written in TRL's prompt/chosen/
+ *    rejected format to pairs.jsonl, with their statistics in stats.json.
+ * Every step appends as it goes, so an interrupted run resumes where it stopped.
+ */
+import { join } from "node:path";
+import { runEngineJob } from "../engine/job.js";
+import { SandboxError } from "../errors.js";
+import { loadSamples } from "../quality/inputs.js";
+import type { RewardPreset } from "../quality/rewards.js";
+import { sampleKey, type Executor, type SampleScore } from "../quality/score.js";
+import { scoreFiles } from "../quality/score-files.js";
+import type { Task } from "../tasks/schema.js";
+import { readJsonlAll, writeJson, writeJsonl } from "../util/jsonl.js";
+import { buildPairs, type Candidate, type PairStats } from "./pairs.js";
+import { writePromptsFile } from "./prompts-file.js";
+
+export interface PrefsOptions {
+  /** The model to sample from (a Hugging Face directory) and its LoRA adapter, if any. */
+  model: string;
+  adapter?: string;
+  tasks: readonly Task[];
+  outDir: string;
+  /** Samples per prompt. */
+  n: number;
+  margin: number;
+  pairsPerPrompt: number;
+  reward: RewardPreset;
+  mutants: boolean;
+  coverage: boolean;
+  sampling: { temperature: number; top_p: number; max_new_tokens: number; batch_size: number };
+  seed: number;
+  /** Runs the test files (a SandboxPool); the caller starts and closes it. */
+  executor: Executor;
+  /** Wall-clock limit of one test run, seconds (the executor's default when absent). */
+  runTimeoutS?: number;
+  quiet?: boolean;
+}
+
+export interface PrefsStats extends PairStats {
+  reward: RewardPreset;
+  n: number;
+  samples: number;
+  valid_samples: number;
+}
+
+export const prefsFiles = (outDir: string) => ({
+  tasks: join(outDir, "tasks.jsonl"),
+  prompts: join(outDir, "prompts.jsonl"),
+  samples: join(outDir, "samples.jsonl"),
+  scores: join(outDir, "scores.jsonl"),
+  pairs: join(outDir, "pairs.jsonl"),
+  stats: join(outDir, "stats.json"),
+});
+
+export async function buildPreferencePairs(options: PrefsOptions): Promise<PrefsStats> {
+  const files = prefsFiles(options.outDir);
+  writeJsonl(files.tasks, options.tasks);
+  const prompts = writePromptsFile(files.prompts, options.tasks);
+  await runEngineJob(
+    "generate",
+    {
+      model: options.model,
+      adapter: options.adapter ?? null,
+      input: files.prompts,
+      output: files.samples,
+      num_samples: options.n,
+      ...options.sampling,
+      seed: options.seed,
+    },
+    { quiet: options.quiet, label: "prefs: sample" },
+  );
+  const scored = await scoreFiles({
+    tasksFile: files.tasks,
+    samplesFile: files.samples,
+    outFile: files.scores,
+    executor: options.executor,
+    reward: options.reward,
+    mutants: options.mutants,
+    coverage: options.coverage,
+    timeoutS: options.runTimeoutS,
+    quiet: options.quiet,
+  });
+  if (scored.sandboxErrors.length > 0) {
+    throw new SandboxError(`the sandbox failed twice on ${scored.sandboxErrors.length} sample(s) (first: ${scored.sandboxErrors[0]?.detail ?? ""})`, {
+      hint: "run the same command again: scored samples are kept and only these are retried; 'testtune doctor' checks the sandbox",
+    });
+  }
+  const candidates = await candidatesByTask(files, options.tasks);
+  const { pairs, stats } = buildPairs(prompts, candidates, { margin: options.margin, pairsPerPrompt: options.pairsPerPrompt });
+  const all = [...candidates.values()].flat();
+  const full: PrefsStats = { ...stats, reward: options.reward, n: options.n, samples: all.length, valid_samples: all.filter((c) => c.valid).length };
+  writeJsonl(files.pairs, pairs);
+  writeJson(files.stats, full);
+  return full;
+}
+
+/** Each task's samples with their scores, joined on (task_id, sample_index). */
+async function candidatesByTask(files: ReturnType<typeof prefsFiles>, tasks: readonly Task[]): Promise<Map<string, Candidate[]>> {
+  const samples = await loadSamples(files.samples, new Map(tasks.map((t) => [t.id, t])), files.tasks);
+  const scores = new Map<string, SampleScore>();
+  for (const { value } of await readJsonlAll(files.scores)) {
+    const score = value as SampleScore;
+    scores.set(sampleKey(score.task_id, score.sample_index, score.sample_line), score);
+  }
+  const out = new Map<string, Candidate[]>();
+  for (const { line, sample } of samples) {
+    const score = scores.get(sampleKey(sample.task_id, sample.sample_index, line));
+    if (score === undefined || score.reward === null) continue; // scoreFiles left it out: a sandbox error, reported above
+    const list = out.get(sample.task_id) ?? [];
+    list.push({ sample_index: sample.sample_index ?? line, completion: sample.completion, reward: score.reward, valid: score.valid });
+    out.set(sample.task_id, list);
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+/**
+ * What the pipeline's prefs, dpo, ppo and grpo stages share: their config section, the train
+ * tasks, the sandbox, and the model they start from.
+ *
+ * dpo, ppo and grpo each start from the SFT model and train a new LoRA adapter on it. So that
+ * "the adapter disabled" is the SFT model, the start model must be one full model directory:
+ * when SFT trained an adapter it is merged once into sft/merged. After training, each stage
+ * merges its adapter into the start model as <stage>/final, a plain model directory that eval
+ * and export read like any other.
+ */
+import { existsSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { validate } from "../config/load.js";
+import type { RunConfig } from "../config/run-config.js";
+import { trainConfigSections, type TrainConfigSections, type TrainSection } from "../config/train-config.js";
+import { runEngineJob, type EngineJobResult } from "../engine/job.js";
+import { runPaths, stageDir, type StageContext } from "../pipeline/context.js";
+import { stageModelRef } from "../pipeline/models.js";
+import { SandboxPool } from "../sandbox/pool.js";
+import { taskSchema, type Task } from "../tasks/schema.js";
+import { readJsonlAll } from "../util/jsonl.js";
+
+/** A stage's config section with its defaults filled in. */
+export function trainSection<K extends TrainSection>(config: RunConfig, name: K): TrainConfigSections[K] {
+  const raw = (config as unknown as Record<string, unknown>)[name];
+  return validate(trainConfigSections[name], raw, `the run config's '${name}' section`) as TrainConfigSections[K];
+}
+
+/** The run's train tasks, the first `maxTasks` of them when set. */
+export async function trainTasks(ctx: StageContext, maxTasks: number | undefined): Promise<Task[]> {
+  const file = runPaths.trainTasks(ctx.runDir);
+  const tasks = (await readJsonlAll(file)).map((row) => validate(taskSchema, row.value, `${file} line ${row.line}`));
+  return maxTasks === undefined ? tasks : tasks.slice(0, maxTasks);
+}
+
+/** Runs `work` with a sandbox pool set up as the run config says, closing it afterwards. */
+export async function withSandbox<T>(config: RunConfig, work: (pool: SandboxPool, workers: number) => Promise<T>): Promise<T> {
+  const workers = config.sandbox.workers ?? cpus().length;
+  const pool = await SandboxPool.start({ workers, isolation: config.sandbox.isolation, defaultTimeoutS: config.sandbox.timeout_s });
+  try {
+    return await work(pool, workers);
+  } finally {
+    await pool.close();
+  }
+}
+
+/** The SFT model as one full model directory (its adapter merged into sft/merged once). */
+export async function sftStartModel(ctx: StageContext): Promise<string> {
+  const ref = stageModelRef(ctx.runDir, ctx.config, "sft");
+  if (ref.adapter === undefined) return ref.model;
+  const merged = join(stageDir(ctx, "sft"), "merged");
+  // The merge job renames its output into place only when complete.
+  if (!existsSync(join(merged, "config.json"))) {
+    ctx.log("  merging the SFT adapter into sft/merged (the start model of this stage)");
+    await runEngineJob("merge", { model: ref.model, adapter: ref.adapter, output_dir: merged }, { quiet: ctx.quiet, label: "merge sft" });
+  }
+  return merged;
+}
+
+/** Folds the stage's adapter (<stage>/train/final) into its start model as <stage>/final. */
+export async function mergeStageAdapter(ctx: StageContext, stage: TrainSection, start: string): Promise<void> {
+  const dir = stageDir(ctx, stage);
+  await runEngineJob("merge", { model: start, adapter: join(dir, "train", "final"), output_dir: join(dir, "final") }, { quiet: ctx.quiet, label: `merge ${stage}` });
+}
+
+/** The figures a training stage records in its status.json: the last value of each metric. */
+export function stageFigures(stage: TrainSection, result: EngineJobResult, steps: number): Record<string, unknown> {
+  const last = (name: string): number | null => {
+    const found = result.metrics.filter((m) => typeof m[name] === "number").at(-1);
+    return found === undefined ? null : (found[name] as number);
+  };
+  return {
+    model: `${stage}/final`,
+    adapter: `${stage}/train/final`,
+    steps,
+    final_loss: last("loss"),
+    reward_mean: last("reward_mean"),
+    valid_rate: last("valid_rate"),
+    kl: last("kl"),
+    tokens_per_s: last("tokens_per_s"),
+    job_seconds: result.durationMs / 1000,
+  };
+}

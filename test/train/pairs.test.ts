@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buildPairs, selectPairs, type Candidate } from "../../src/train/pairs.js";
+
+const c = (sample_index: number, reward: number, valid: boolean): Candidate => ({ sample_index, completion: `tests ${sample_index}`, reward, valid });
+const settings = { margin: 0.1, pairsPerPrompt: 1 };
+
+test("the best valid sample is paired with the worst one", () => {
+  const selection = selectPairs([c(0, 0.3, false), c(1, 0.9, true), c(2, 0, false), c(3, 0.6, true)], settings);
+  assert.ok("pairs" in selection);
+  assert.deepEqual(selection.pairs.map(([chosen, rejected]) => [chosen.sample_index, rejected.sample_index]), [[1, 2]]);
+});
+
+test("a prompt without a valid sample is dropped as all_invalid, even when rewards differ", () => {
+  assert.deepEqual(selectPairs([c(0, 0.3, false), c(1, 0.1, false)], settings), { drop: "all_invalid" });
+});
+
+test("a prompt whose samples all earn the same reward is dropped as all_tie", () => {
+  assert.deepEqual(selectPairs([c(0, 1, true), c(1, 1, true), c(2, 1, true)], settings), { drop: "all_tie" });
+});
+
+test("a pair needs the margin: closer rewards are dropped as below_margin", () => {
+  assert.deepEqual(selectPairs([c(0, 0.55, true), c(1, 0.5, true)], settings), { drop: "below_margin" });
+  // exactly the margin counts, despite rounding in the rewards
+  const exact = selectPairs([c(0, 0.7, true), c(1, 0.6, true)], settings);
+  assert.ok("pairs" in exact && exact.pairs.length === 1);
+});
+
+test("a valid sample may be the rejected one when a better valid one beats it by the margin", () => {
+  const selection = selectPairs([c(0, 0.98, true), c(1, 0.5, true)], settings);
+  assert.ok("pairs" in selection);
+  assert.deepEqual(selection.pairs.map(([x, y]) => [x.sample_index, y.sample_index]), [[0, 1]]);
+});
+
+test("several pairs per prompt use each sample once: next best against next worst", () => {
+  const samples = [c(0, 1, true), c(1, 0.8, true), c(2, 0.75, true), c(3, 0, false), c(4, 0.1, false)];
+  const selection = selectPairs(samples, { margin: 0.1, pairsPerPrompt: 3 });
+  assert.ok("pairs" in selection);
+  // 0 vs 3, then 1 vs 4; 2 (0.75) has no unused sample at least 0.1 below it
+  assert.deepEqual(selection.pairs.map(([x, y]) => [x.sample_index, y.sample_index]), [[0, 3], [1, 4]]);
+});
+
+test("ties in reward are broken by sample index, so the pairs are deterministic", () => {
+  const selection = selectPairs([c(5, 1, true), c(2, 1, true), c(7, 0, false), c(3, 0, false)], settings);
+  assert.ok("pairs" in selection);
+  assert.deepEqual(selection.pairs.map(([x, y]) => [x.sample_index, y.sample_index]), [[2, 3]]);
+});
+
+test("buildPairs writes TRL's format with provenance and counts every dropped prompt", () => {
+  const prompts = [
+    { task_id: "t/ok", prompt: "P1" },
+    { task_id: "t/fail", prompt: "P2" },
+    { task_id: "t/tie", prompt: "P3" },
+    { task_id: "t/none", prompt: "P4" },
+  ];
+  const candidates = new Map([
+    ["t/ok", [c(0, 1, true), c(1, 0, false)]],
+    ["t/fail", [c(0, 0, false), c(1, 0, false)]],
+    ["t/tie", [c(0, 0.5, true), c(1, 0.5, true)]],
+  ]);
+  const { pairs, stats } = buildPairs(prompts, candidates, settings);
+  assert.deepEqual(pairs, [
+    { prompt: "P1", chosen: "tests 0", rejected: "tests 1", task_id: "t/ok", chosen_sample: 0, rejected_sample: 1, chosen_reward: 1, rejected_reward: 0 },
+  ]);
+  assert.deepEqual(stats, {
+    prompts: 4,
+    prompts_with_pairs: 1,
+    pairs: 1,
+    dropped: { no_samples: 1, all_invalid: 1, all_tie: 1, below_margin: 0 },
+    margin: 0.1,
+    chosen_reward_mean: 1,
+    rejected_reward_mean: 0,
+    reward_gap_mean: 1,
+    rejected_valid_rate: 0,
+  });
+});
