@@ -106,7 +106,12 @@ export class SandboxPool {
 
   /** Runs one request; resolves with its result (every outcome, sandbox_error included). */
   exec(request: ExecRequest): Promise<ExecResult> {
-    const valid = validateRequest(request);
+    let valid: ExecRequest;
+    try {
+      valid = validateRequest(request);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     if (this.closed) return Promise.reject(new SandboxError("the sandbox pool is closed"));
     if (this.broken !== undefined) return Promise.reject(this.broken);
     return new Promise((resolve, reject) => {

@@ -4,11 +4,12 @@
  * Limits are small (256 MiB, 1-3 s) so the whole file runs in a few seconds of each.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { readyPythonEnv } from "../../src/engine/python-env.js";
 import { SandboxPool } from "../../src/sandbox/pool.js";
 import type { ExecResult, Outcome } from "../../src/sandbox/types.js";
 import { packageRoot } from "../../src/util/paths.js";
@@ -84,10 +85,20 @@ test("writing outside the job directory fails and leaves nothing on the host", a
   for (const target of targets.slice(0, 2)) assert.equal(existsSync(target), false, `${target} was written on the host`);
 });
 
+/** Something in the host's home directory other than the path to the Python the sandbox binds. */
+function homeEntry(): string | undefined {
+  const home = process.env.HOME ?? "/root";
+  const python = realpathSync(readyPythonEnv()?.python ?? "/usr/bin/python3");
+  return readdirSync(home)
+    .map((name) => join(home, name))
+    .find((path) => !python.startsWith(`${path}/`));
+}
+
 test("host files are not there to read: secrets, the repository, the home directory", async () => {
   const secret = join(hostDir, "secret.txt");
   writeFileSync(secret, "hunter2");
-  const paths = ["/etc/shadow", "/etc/passwd", secret, join(packageRoot, "package.json"), process.env.HOME ?? "/root"];
+  const home = homeEntry();
+  const paths = ["/etc/shadow", "/etc/passwd", secret, join(packageRoot, "package.json"), ...(home === undefined ? [] : [home])];
   const tests = `import os, pytest\n\n@pytest.mark.parametrize("path", ${JSON.stringify(paths)})\ndef test_read(path):\n    assert not os.path.exists(path)\n\ndef test_environment_is_minimal():\n    assert os.environ["HOME"] == "/tmp"\n    assert not any("TESTTUNE" in k or "NODE" in k for k in os.environ)\n`;
   await hostile(tests, "passed");
 });

@@ -1,7 +1,7 @@
 /** What the host can see of the sandbox's processes: the tests check that runs leave none behind. */
 import { readFileSync, readdirSync } from "node:fs";
 
-function parentOf(pid: number): number | undefined {
+export function parentOf(pid: number): number | undefined {
   try {
     // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces and parentheses.
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");

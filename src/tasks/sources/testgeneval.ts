@@ -9,8 +9,8 @@
  * (metadata.needs_repo_env) and skipped, with a count, unless a repository environment is
  * given (--repo-env), whose use is recorded in metadata.repo_env.
  */
-import { ConfigError } from "../../errors.js";
 import { existsSync } from "node:fs";
+import { UsageError } from "../../errors.js";
 import { Fields } from "../fields.js";
 import { topLevelNames } from "../python-names.js";
 import type { Task } from "../schema.js";
@@ -42,7 +42,7 @@ export const testgenevalSource: SourceAdapter = {
   hub: { repo: "kjain14/testgeneval", config: "default" },
   async load(options): Promise<LoadResult> {
     if (options.repoEnv !== undefined && !existsSync(options.repoEnv)) {
-      throw new ConfigError("--repo-env", "", `${options.repoEnv} does not exist`, { hint: "pass the directory holding the repositories' checkouts and environments" });
+      throw new UsageError(`--repo-env ${options.repoEnv} does not exist`, "pass the directory holding the repositories' checkouts and environments");
     }
     const tasks: Task[] = [];
     const drops: Drop[] = [];
