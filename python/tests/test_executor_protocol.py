@@ -34,6 +34,9 @@ def test_a_minimal_job_gets_the_defaults():
         ({"files": {"pytest.ini": "x"}}, "files"),
         ({"files": {"solution.py": "x"}}, "files"),
         ({"mutant_list": [{"id": 0}]}, "mutant_list"),
+        ({"mutant_shard": [2, 2]}, "mutant_shard"),
+        ({"mutants_only": True}, "original_s"),
+        ({"module": "pluggy"}, "module"),
     ],
 )
 def test_malformed_jobs_name_the_field(fields, field):

@@ -128,6 +128,15 @@ def test_mutants_come_from_mutate_when_none_are_given(server: Server) -> None:
     assert result["mutation"]["total"] == 4
 
 
+def test_a_mutant_shard_runs_every_nth_mutant_without_the_status_run(server: Server) -> None:
+    tests = "from solution import add\n\ndef test_positive():\n    assert add(1, 2) == 3\n"
+    mutants = [{"id": i, "operator": "arith", "line": 3, "source": CODE.replace("a + b", f"a + b + {i}")} for i in range(5)]
+    result = server.run(tests=tests, mutants=True, mutant_list=mutants, mutants_only=True, original_s=0.05, mutant_shard=[1, 2])
+    assert result["tests"] == []
+    assert [m["id"] for m in result["mutation"]["mutants"]] == [1, 3]
+    assert [m["status"] for m in result["mutation"]["mutants"]] == ["killed", "killed"]
+
+
 def test_no_run_can_read_the_code_it_tests(server: Server) -> None:
     tests = """
 import inspect, os, pytest

@@ -7,7 +7,6 @@ from testtune_executor.supervise import RawRun
 from testtune_executor.verdict import judge
 
 NONCE = "n0nce"
-DIGEST = "digest-1"
 
 
 def record(name: str, **fields) -> dict:
@@ -18,8 +17,8 @@ def result_record(nodeid: str, outcome: str, message: str = "") -> dict:
     return record("test", nodeid=nodeid, outcome=outcome, duration_s=0.001, message=message)
 
 
-def done(exitstatus: int = 0, assertions: int = 2, digest: str = DIGEST) -> dict:
-    return record("done", exitstatus=exitstatus, assertions=assertions, digest=digest, changed=[], arcs=None)
+def done(exitstatus: int = 0, assertions: int = 2, changed: list | None = None) -> dict:
+    return record("done", exitstatus=exitstatus, assertions=assertions, changed=changed or [], arcs=None)
 
 
 def raw(*records: dict, **fields) -> RawRun:
@@ -33,7 +32,7 @@ EXPECTED = {(None, "test_a"), (None, "test_b")}
 
 
 def run_judge(run: RawRun, expected=EXPECTED):
-    return judge(run, NONCE, expected, DIGEST, cpu_limit_s=10)
+    return judge(run, NONCE, expected, cpu_limit_s=10)
 
 
 def passing_records(exitstatus: int = 0):
@@ -105,10 +104,10 @@ def test_tamper_records_and_forged_lines_reject_even_a_passing_run():
     assert run_judge(forged).status == "rejected"
 
 
-def test_a_changed_integrity_digest_rejects():
-    records = passing_records()[:-1] + [done(0, digest="other")]
+def test_a_change_in_pytests_machinery_rejects():
+    records = passing_records()[:-1] + [done(0, changed=["_pytest.runner"])]
     verdict = run_judge(raw(*records))
-    assert verdict.status == "rejected" and "modified" in verdict.detail
+    assert verdict.status == "rejected" and "_pytest.runner" in verdict.detail
 
 
 def test_results_must_match_the_collected_items_and_the_expected_tests():

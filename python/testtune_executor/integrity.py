@@ -3,27 +3,33 @@
 A test file runs in the same process as pytest, so it can reach pytest's objects. Three checks
 make the usual tricks visible (docs/sandbox.md lists them with their reasons):
 
-- ``Snapshot``: the identity of every global of pytest's, pluggy's and the executor's modules,
-  of every attribute of the classes they define, and of every hook implementation. The server
-  takes it once, before any sample runs; the run recomputes it when the session ends and
-  sends the digest and the names that changed. The server compares the digest with its own
-  copy, which the run cannot reach.
+- ``Snapshot``: the namespaces of pytest's, pluggy's and the executor's modules and of every
+  class they define, and every hook implementation, recorded once in the server before any
+  sample runs. When the run's session ends it reports which of them changed in its final
+  record; no change is allowed. On CPython 3.10-3.13 a namespace is checked by its dict's
+  version tag (PEP 509), which changes on every assignment, even one undone later, and reading
+  it touches nothing (so no copy-on-write of the server's pages in the run); elsewhere, by
+  comparing every value by identity.
 - ``install_audit_hook``: an audit hook (PEP 578; once added it cannot be removed) that
   reports, at the moment they happen, replacing the code of a protected function, walking the
   garbage collector's object lists (the way to find the report objects or this module's
   state), and opening ``/proc/*/mem``.
-- plugin registration while tests run is reported by the result plugin (``runner.py``).
+- plugin registration while tests run is reported by the result plugin (``report.py``).
 """
 
 from __future__ import annotations
 
+import ctypes
+import gc
+import operator
 import re
 import sys
 import types
 from typing import Callable
 
 PROTECTED_PREFIXES = ("_pytest", "pytest", "pluggy", "testtune_executor")
-# Module globals that pytest itself sets and resets while a session runs.
+# Module globals that pytest itself sets and resets while a session runs: their module is
+# compared by identity without them.
 _VOLATILE = {
     ("_pytest.assertion.util", "_reprcompare"),
     ("_pytest.assertion.util", "_assertion_pass"),
@@ -38,7 +44,7 @@ def _protected(module_name: str) -> bool:
 
 
 def _protected_namespaces() -> list[tuple[str, dict[str, object]]]:
-    """(name, namespace) of every protected module and of every class such a module defines."""
+    """(label, dict) of every protected module and of every class such a module defines."""
     out: list[tuple[str, dict[str, object]]] = []
     for mod_name, module in sorted(list(sys.modules.items())):
         if module is None or not _protected(mod_name):
@@ -47,47 +53,67 @@ def _protected_namespaces() -> list[tuple[str, dict[str, object]]]:
         out.append((mod_name, namespace))
         for name, value in list(namespace.items()):
             if isinstance(value, type) and getattr(value, "__module__", None) == mod_name:
-                out.append((f"{mod_name}:{name}", vars(value)))  # type: ignore[arg-type]
+                # The class's own dict, behind the read-only mappingproxy of vars().
+                out.append((f"{mod_name}:{name}", gc.get_referents(vars(value))[0]))
     return out
 
 
-def _hook_callers(hook_relay: object) -> list[tuple[str, object]]:
-    return sorted((name, caller) for name, caller in vars(hook_relay).items() if hasattr(caller, "get_hookimpls"))
+def _version_reader() -> Callable[[int], int] | None:
+    """Reads the version tag of the dict at an address, where the layout is known."""
+    if sys.implementation.name != "cpython" or not (3, 10) <= sys.version_info[:2] <= (3, 13):
+        return None
+    # PyDictObject: ob_refcnt, ob_type, ma_used, then the 64-bit ma_version_tag.
+    offset = 3 * ctypes.sizeof(ctypes.c_ssize_t)
+    return lambda address: ctypes.c_uint64.from_address(address + offset).value
+
+
+def _identity_view(name: str, namespace: dict[str, object]) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    if name in _VOLATILE_MODULES:
+        namespace = {k: v for k, v in namespace.items() if (name, k) not in _VOLATILE}
+    elif "__path__" in namespace:  # a package gains its submodules as they are imported
+        namespace = {k: v for k, v in namespace.items() if not isinstance(v, types.ModuleType)}
+    return tuple(namespace), tuple(namespace.values())
+
+
+def _same(before: tuple[tuple[object, ...], tuple[object, ...]], after: tuple[tuple[object, ...], tuple[object, ...]]) -> bool:
+    return before[0] == after[0] and len(before[1]) == len(after[1]) and all(map(operator.is_, before[1], after[1]))
+
+
+_FUNCTION = operator.attrgetter("function")
+
+
+def _hook_view(caller: object) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    impls = caller.get_hookimpls()  # type: ignore[attr-defined]
+    return tuple(impls), (*map(_FUNCTION, impls), getattr(caller, "_hookexec", None))
 
 
 class Snapshot:
-    """Identities of the protected objects, taken once in the server; ``changes`` recomputes
-    them in a run (fast: one tuple of ids per namespace) and names what differs."""
+    """Taken once in the server; ``changes`` is called in a run, when its session ends."""
 
     def __init__(self, hook_relay: object) -> None:
-        self._namespaces = _protected_namespaces()
-        self._callers = _hook_callers(hook_relay)
-        self._state = self._capture()
-        self.digest = str(hash(self._state))
+        self._read = _version_reader()
+        # (label, dict, version or None, identity view or None). A package (it gains submodules
+        # as they are imported) or a volatile module whose version moved is compared by identity;
+        # any other namespace whose version moved has changed.
+        self._namespaces = []
+        for name, namespace in _protected_namespaces():
+            # id() here, in the server: in a run it is an audited event (the hook would run per call).
+            version = self._read(id(namespace)) if self._read is not None else None
+            tolerant = version is None or name in _VOLATILE_MODULES or "__path__" in namespace
+            self._namespaces.append((name, namespace, id(namespace), version, _identity_view(name, namespace) if tolerant else None))
+        self._hooks = [(f"hook {name}", caller, _hook_view(caller)) for name, caller in sorted(vars(hook_relay).items()) if hasattr(caller, "get_hookimpls")]
 
-    def _capture(self) -> tuple[object, ...]:
-        parts: list[object] = []
-        for name, namespace in self._namespaces:
-            if name in _VOLATILE_MODULES:
-                namespace = {k: v for k, v in namespace.items() if (name, k) not in _VOLATILE}
-            elif "__path__" in namespace:  # a package gains its submodules as they are imported
-                namespace = {k: v for k, v in namespace.items() if not isinstance(v, types.ModuleType)}
-            parts.append(tuple(namespace))
-            parts.append(tuple(map(id, namespace.values())))
-        for _name, caller in self._callers:
-            parts.append(tuple(id(impl.function) for impl in caller.get_hookimpls()))  # type: ignore[attr-defined]
-            parts.append(id(getattr(caller, "_hookexec", None)))
-        return tuple(parts)
-
-    def changes(self, limit: int = 5) -> tuple[str, list[str]]:
-        """(digest now, up to ``limit`` namespaces or hooks whose contents changed)."""
-        now = self._capture()
-        if now == self._state:
-            return self.digest, []
-        labels = [label for name, _ in self._namespaces for label in (f"{name} (names)", name)]
-        labels += [label for name, _ in self._callers for label in (f"hook {name}", f"hook {name} (caller)")]
-        changed = [label for label, before, after in zip(labels, self._state, now) if before != after]
-        return str(hash(now)), changed[:limit]
+    def changes(self, limit: int = 5) -> list[str]:
+        """Up to ``limit`` namespaces or hooks that changed since the snapshot."""
+        read = self._read
+        changed = []
+        for name, namespace, address, version, view in self._namespaces:
+            if read is not None and read(address) == version:
+                continue
+            if view is None or not _same(view, _identity_view(name, namespace)):
+                changed.append(name)
+        changed += [name for name, caller, view in self._hooks if not _same(view, _hook_view(caller))]
+        return changed[:limit]
 
 
 def install_audit_hook(report: Callable[[str], None]) -> None:

@@ -89,13 +89,13 @@ class JobRunner:
             supervise.sweep()
         else:
             supervise.reap()
-        return judge(raw, spec.nonce, expected, ctx.snapshot.digest, cpu_seconds), raw
+        return judge(raw, spec.nonce, expected, cpu_seconds), raw
 
     def execute(self, job: Job) -> dict[str, Any]:
         code_path = os.path.join(self._ctx.workspace.job_dir, f"{job.module}.py")
         try:
             code = compile(job.code, code_path, "exec", dont_inherit=True)
-        except (SyntaxError, ValueError) as error:
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             return _static_result("syntax_error", f"the code is not valid Python: {_syntax_detail(f'{job.module}.py', error)}")
         try:
             # Only parsed here: compile-time errors (return outside a function...) surface
@@ -104,6 +104,10 @@ class JobRunner:
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             return _static_result("syntax_error", f"the test file is not valid Python: {_syntax_detail(job.test_file, error)}")
         expected = expected_tests(tree)
+        if job.mutants_only and job.original_s is not None:
+            partial = _static_result("passed", "")
+            self._add_mutation(job, expected, job.original_s, partial)
+            return partial
         verdict, raw = self._run(job, code, expected, job.timeout_s)
         result: dict[str, Any] = {
             "status": verdict.status,
@@ -154,7 +158,8 @@ class JobRunner:
 
     def _add_mutation(self, job: Job, expected: set[ExpectedTest], original_s: float, result: dict[str, Any]) -> None:
         try:
-            mutants = self._compiled_mutants(job)
+            index, count = job.mutant_shard
+            mutants = self._compiled_mutants(job)[index::count]
         except Exception as error:  # noqa: BLE001 - mutant generation is ours: report it, keep the verdict
             result.update(status="sandbox_error", detail=f"generating mutants failed: {type(error).__name__}: {error}")
             return

@@ -52,6 +52,11 @@ class Job:
     max_mutants: int | None = None
     files: dict[str, str] = field(default_factory=dict)
     mutant_list: list[MutantSpec] | None = None
+    # Spreading one job's mutants over several executors: the client first runs the job without
+    # mutants, then sends "mutants only" jobs, one per shard, with the original run's duration.
+    mutants_only: bool = False
+    original_s: float | None = None
+    mutant_shard: tuple[int, int] = (0, 1)  # (index, count): this job runs mutants i % count == index
 
     @property
     def test_file(self) -> str:
@@ -61,7 +66,8 @@ class Job:
 def _module_name(value: object) -> str:
     if not isinstance(value, str) or not value.isidentifier() or keyword.iskeyword(value):
         raise JobError("module", f"must be a Python identifier, got {value!r}")
-    if value in sys.stdlib_module_names or value.startswith(_RESERVED_MODULE_PREFIXES):
+    # A module the executor has already imported would be found in sys.modules instead of the code.
+    if value in sys.stdlib_module_names or value in sys.modules or value.startswith(_RESERVED_MODULE_PREFIXES):
         raise JobError("module", f"{value!r} would shadow a standard library or runner module; pick another name")
     return value
 
@@ -113,6 +119,12 @@ def parse_job(line: bytes) -> Job:
     max_mutants = raw.get("max_mutants")
     if max_mutants is not None and (not isinstance(max_mutants, int) or max_mutants < 0):
         raise JobError("max_mutants", f"must be a non-negative integer, got {max_mutants!r}")
+    shard = raw.get("mutant_shard", [0, 1])
+    if not (isinstance(shard, list) and len(shard) == 2 and all(isinstance(n, int) for n in shard) and 0 <= shard[0] < shard[1]):
+        raise JobError("mutant_shard", f"must be [index, count] with 0 <= index < count, got {shard!r}")
+    original_s = raw.get("original_s")
+    if raw.get("mutants_only") and (not isinstance(original_s, (int, float)) or original_s <= 0):
+        raise JobError("original_s", "a mutants-only job needs the original run's duration in seconds")
     return Job(
         id=job_id,
         code=raw["code"],
@@ -124,6 +136,9 @@ def parse_job(line: bytes) -> Job:
         max_mutants=max_mutants,
         files=_files(raw.get("files"), module),
         mutant_list=_mutant_list(raw.get("mutant_list")),
+        mutants_only=bool(raw.get("mutants_only", False)),
+        original_s=float(original_s) if isinstance(original_s, (int, float)) else None,
+        mutant_shard=(shard[0], shard[1]),
     )
 
 

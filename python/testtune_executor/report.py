@@ -6,7 +6,8 @@ this run know); the server drops the run as tampered when a line lacks it. Kinds
 ``collected`` the node ids pytest collected; ``start`` a test began (so a crash or timeout
 can name it); ``test`` one test's outcome, duration and short message; ``collect_error`` a
 module that could not be collected; ``internal_error``; ``tamper`` a rule was broken;
-``done`` pytest returned (exit status, assertions counted, integrity digest, coverage arcs).
+``done`` pytest returned (exit status, assertions counted, what changed in pytest's machinery,
+coverage arcs).
 A run without ``done`` never passes.
 """
 
@@ -100,8 +101,7 @@ class ResultPlugin:
         self.channel: Channel | None = None
         self.snapshot: Snapshot | None = None
         self.assertions = 0
-        self.exitstatus: int | None = None
-        self.integrity: tuple[str, list[str]] | None = None
+        self.changed: list[str] | None = None
         self._tests: dict[str, _TestState] = {}
 
     def activate(self, channel: Channel, snapshot: Snapshot | None) -> None:
@@ -161,7 +161,7 @@ class ResultPlugin:
             self.channel.send("test", nodeid=report.nodeid, outcome=state.outcome, duration_s=round(state.duration, 6), message=state.message)
 
     def pytest_assertion_pass(self) -> None:
-        self.assertions += 1
+        self.count_assertion()
 
     def pytest_internalerror(self, excrepr: object) -> None:
         if self.channel is not None:
@@ -169,7 +169,6 @@ class ResultPlugin:
             self.channel.send("internal_error", kind=error_kind(text), message=last_lines(text))
 
     @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+    def pytest_sessionfinish(self) -> None:
         if self.channel is not None and self.snapshot is not None:
-            self.exitstatus = int(exitstatus)
-            self.integrity = self.snapshot.changes()
+            self.changed = self.snapshot.changes()

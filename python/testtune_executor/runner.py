@@ -107,14 +107,12 @@ def finish(plugin: ResultPlugin, state: RunnerState, exitstatus: int) -> None:
             stream.flush()
         except Exception:  # noqa: BLE001 - the sample may have closed or replaced the stream
             pass
-    digest, changed = plugin.integrity if plugin.integrity is not None else ("", ["session did not finish"])
+    changed = plugin.changed if plugin.changed is not None else ["the pytest session did not finish"]
     assert plugin.channel is not None
     plugin.channel.send(
         "done",
         exitstatus=int(exitstatus),
-        session_exitstatus=plugin.exitstatus,
         assertions=plugin.assertions,
-        digest=digest,
         changed=changed,
         arcs=arcs,
     )

@@ -84,6 +84,7 @@ class Zygote:
             except Exception:  # noqa: BLE001 - our bug: report it on this job and keep serving
                 result = error_result(f"executor error: {traceback.format_exc(limit=8)}", started)
                 self._recover()
+            self._workspace.clear()  # nothing of a job outlives it: its processes are gone, now its files
             self._writer.send({"type": "result", "id": job.id, "result": result})
         self._workspace.remove()
         os._exit(0)
@@ -142,6 +143,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m testtune_executor.server", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sandboxed", action="store_true", help="running inside bubblewrap (see the module docstring)")
     parser.add_argument("--limits", default="{}", help="per-run limits as JSON (oslimits.Limits fields)")
+    parser.add_argument("--workdir", help="without --sandboxed: the directory to run in (default: a new temporary one)")
     args = parser.parse_args(argv)
     limits = oslimits.Limits.from_dict(json.loads(args.limits))
     reader, writer = _protocol_streams()
@@ -151,7 +153,7 @@ def main(argv: list[str]) -> int:
             oslimits.drop_root()
     oslimits.harden_server()
     namespaces = _probe_namespaces()
-    workspace = Workspace(args.sandboxed)
+    workspace = Workspace(args.sandboxed, args.workdir)
     plugin = ResultPlugin()
     counting.install(plugin.count_assertion)
     precompile.install()

@@ -109,11 +109,12 @@ def _test_list(records: Records) -> list[dict[str, object]]:
     return out
 
 
-def _consistency(records: Records, done: dict[str, object], expected: set[ExpectedTest], digest: str) -> str:
+def _consistency(records: Records, done: dict[str, object], expected: set[ExpectedTest]) -> str:
     """Why pytest's verdict cannot be trusted, or "" when every cross-check holds."""
-    if done.get("digest") != digest:
-        changed = ", ".join(str(c) for c in done.get("changed", []) or []) or "unknown objects"
-        return f"pytest's machinery was modified during the run ({changed})"
+    changed = done.get("changed")
+    if not isinstance(changed, list) or changed:
+        names = ", ".join(str(c) for c in changed) if isinstance(changed, list) else "not reported"
+        return f"pytest's machinery was modified during the run ({names})"
     collected = records.collected
     if collected is None:
         return "" if records.collect_errors or done.get("exitstatus") in (INTERRUPTED, INTERNAL_ERROR, USAGE_ERROR) else "no collection record"
@@ -173,7 +174,7 @@ def _pytest_verdict(records: Records, raw: RawRun) -> tuple[str, str]:
     return "passed", ""
 
 
-def judge(raw: RawRun, nonce: str, expected: set[ExpectedTest], digest: str, cpu_limit_s: int) -> Verdict:
+def judge(raw: RawRun, nonce: str, expected: set[ExpectedTest], cpu_limit_s: int) -> Verdict:
     records = parse_records(raw.report, nonce)
     tests = _test_list(records)
     done = records.done
@@ -205,7 +206,7 @@ def judge(raw: RawRun, nonce: str, expected: set[ExpectedTest], digest: str, cpu
         if raw.exit_code == 0:
             return verdict("rejected", f"the test process exited with status 0 before pytest finished (os._exit/sys.exit trick){_running(records)}")
         return verdict("crashed", f"the test process exited with status {raw.exit_code} before pytest finished{_running(records)}")
-    inconsistency = _consistency(records, done, expected, digest)
+    inconsistency = _consistency(records, done, expected)
     if inconsistency:
         return verdict("rejected", f"tampering: {inconsistency}")
     status, detail = _pytest_verdict(records, raw)

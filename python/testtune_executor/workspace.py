@@ -75,19 +75,29 @@ def _remove_sysv_ipc() -> None:
 class Workspace:
     """Where a run's files live; ``job_dir`` is the same path for every run."""
 
-    def __init__(self, sandboxed: bool) -> None:
+    def __init__(self, sandboxed: bool, workdir: str | None = None) -> None:
         self.sandboxed = sandboxed
-        self.root = "/tmp" if sandboxed else tempfile.mkdtemp(prefix="testtune-exec-")
+        if sandboxed:
+            self.root = "/tmp"
+        elif workdir is not None:
+            os.makedirs(workdir, exist_ok=True)
+            self.root = workdir
+        else:
+            self.root = tempfile.mkdtemp(prefix="testtune-exec-")
         self.job_dir = os.path.join(self.root, "job")
         self.tmp_dir = self.root if sandboxed else os.path.join(self.root, "tmp")
         os.makedirs(self.job_dir, exist_ok=True)
 
-    def reset(self, files: dict[str, str]) -> None:
-        """Empties everything writable, then writes ``files`` (relative names) into job_dir."""
+    def clear(self) -> None:
+        """Empties everything a run could write (the job directory included)."""
         _empty_dir(self.root)
         if self.sandboxed:
             _empty_dir("/dev/shm")
             _remove_sysv_ipc()
+
+    def reset(self, files: dict[str, str]) -> None:
+        """Empties everything writable, then writes ``files`` (relative names) into job_dir."""
+        self.clear()
         os.mkdir(self.job_dir)
         if self.tmp_dir != self.root:
             os.mkdir(self.tmp_dir)

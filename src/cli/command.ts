@@ -123,7 +123,7 @@ export function formatHelp(command: Command, commandPath: string): string {
   const lines: string[] = [];
   const pos = (command.positionals ?? []).map((p) => (p.required === true ? `<${p.name}>` : `[${p.name}]`)).join(" ");
   const sub = command.subcommands !== undefined && command.subcommands.length > 0 ? " <command>" : "";
-  lines.push(`Usage: testtune ${commandPath}${sub}${pos === "" ? "" : ` ${pos}`}${(command.flags ?? []).length > 0 ? " [flags]" : ""}`, "");
+  lines.push(`Usage: ${["testtune", commandPath].filter((part) => part !== "").join(" ")}${sub}${pos === "" ? "" : ` ${pos}`}${(command.flags ?? []).length > 0 ? " [flags]" : ""}`, "");
   lines.push(command.summary);
   if (command.description !== undefined) lines.push("", command.description.trim());
   if (command.subcommands !== undefined && command.subcommands.length > 0) {

@@ -4,6 +4,7 @@
  * merged over these defaults.
  */
 import { z } from "zod";
+import { trainConfigSections } from "./train-config.js";
 
 export const STAGES = ["data", "pretrain", "sft", "prefs", "dpo", "ppo", "grpo", "eval", "report"] as const;
 export type Stage = (typeof STAGES)[number];
@@ -60,7 +61,7 @@ export const runConfigSchema = z.strictObject({
         temperature: z.number().min(0).default(0.8).describe("Sampling temperature (0.8 is the common choice for pass@k with n > 1, Chen et al. 2021)"),
         top_p: z.number().gt(0).max(1).default(0.95),
         max_new_tokens: z.number().int().positive().default(256),
-        batch_size: z.number().int().positive().default(16).describe("Prompts' samples generated together"),
+        batch_size: z.number().int().positive().default(128).describe("Sequences per forward pass, from several prompts; the samples do not depend on it"),
         max_tasks: z.number().int().positive().optional().describe("Evaluate only the first N eval tasks"),
         mutants: z.boolean().default(true).describe("Score mutation kills of valid tests"),
         coverage: z.boolean().default(false).describe("Measure line/branch coverage of the reference"),
@@ -77,6 +78,7 @@ export const runConfigSchema = z.strictObject({
         preset: z.enum(["quality", "staged", "pass_rate"]).default("quality").describe("Reward used for preference pairs and online RL"),
       })
       .prefault({}),
+    ...trainConfigSections,
   });
 
 export type RunConfig = z.output<typeof runConfigSchema>;

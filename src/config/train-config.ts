@@ -20,6 +20,7 @@ const steps = (fallback: number) => z.number().int().positive().default(fallback
 export const scoringFields = {
   mutants: z.boolean().default(true).describe("Run valid test files against mutants too, so that the quality reward ranks valid files by what they catch"),
   coverage: z.boolean().default(false).describe("Measure line coverage too (slower; the quality reward uses it when present)"),
+  max_mutants: z.number().int().positive().optional().describe("With mutants: at most this many per task, a seeded sample over operator families (all when absent)"),
 };
 
 export const prefsConfigSchema = z.strictObject({
@@ -35,7 +36,7 @@ export const prefsConfigSchema = z.strictObject({
   temperature: z.number().positive().default(0.8).describe("Sampling temperature for the candidates (the Codex paper's choice for diverse samples)"),
   top_p: z.number().gt(0).max(1).default(0.95).describe("Nucleus sampling mass for the candidates"),
   max_new_tokens: z.number().int().positive().default(256).describe("Longest candidate in tokens"),
-  batch_size: z.number().int().positive().default(8).describe("Sequences per forward pass while sampling"),
+  batch_size: z.number().int().positive().default(128).describe("Sequences per forward pass while sampling, from several prompts; the samples do not depend on it"),
   ...scoringFields,
 });
 

@@ -13,7 +13,17 @@ import type { ArtifactEvent, EngineEvent, MetricsEvent } from "./events.js";
 import { EngineInterruptedError, EngineJobError } from "./job-errors.js";
 import { JobMonitor } from "./monitor.js";
 import { pythonEnv } from "./python-env.js";
-import { engineSpecSchemas, type EngineJob, type EngineSpec, type EngineSpecInput } from "./specs.js";
+import type { z } from "zod";
+import { trainSpecSchemas } from "../train/specs.js";
+import { engineSpecSchemas } from "./specs.js";
+
+/** Every job the engine runs: the foundation's (pretrain, sft, generate) and training's (dpo, grpo, ppo, merge). */
+export const jobSpecSchemas = { ...engineSpecSchemas, ...trainSpecSchemas } as const;
+export type JobName = keyof typeof jobSpecSchemas;
+/** A job's spec as callers write it: fields with defaults may be left out. */
+export type JobSpecInput<J extends JobName> = z.input<(typeof jobSpecSchemas)[J]>;
+/** A job's complete spec, as written to the spec file. */
+export type JobSpec<J extends JobName> = z.output<(typeof jobSpecSchemas)[J]>;
 
 export interface EngineJobOptions {
   /** Where to write the spec; default: engine-spec.json in the output directory (generate: <output>.spec.json). */
@@ -35,7 +45,7 @@ export interface EngineJobOptions {
 }
 
 export interface EngineJobResult {
-  job: EngineJob;
+  job: JobName;
   specFile: string;
   artifacts: ArtifactEvent[];
   /** Every metrics event, in order. */
@@ -46,15 +56,15 @@ export interface EngineJobResult {
 
 const EXIT_INTERRUPTED = 130;
 
-function defaultSpecFile<J extends EngineJob>(job: J, spec: EngineSpec<J>): string {
+function defaultSpecFile<J extends JobName>(job: J, spec: JobSpec<J>): string {
   if ("output_dir" in spec) return join(spec.output_dir, "engine-spec.json");
   if ("output" in spec) return `${spec.output}.spec.json`;
   throw new Error(`no default spec file for engine job ${job}`);
 }
 
 /** Runs an engine job to completion; throws EngineJobError, EngineInterruptedError or ConfigError. */
-export async function runEngineJob<J extends EngineJob>(job: J, spec: EngineSpecInput<J>, options: EngineJobOptions = {}): Promise<EngineJobResult> {
-  const full = validate(engineSpecSchemas[job], { ...spec, version: 1, job }, options.specFile ?? `the ${job} job spec`) as EngineSpec<J>;
+export async function runEngineJob<J extends JobName>(job: J, spec: JobSpecInput<J>, options: EngineJobOptions = {}): Promise<EngineJobResult> {
+  const full = validate(jobSpecSchemas[job], { ...spec, version: 1, job }, options.specFile ?? `the ${job} job spec`) as JobSpec<J>;
   const specFile = resolve(options.cwd ?? ".", options.specFile ?? defaultSpecFile(job, full));
   writeJson(specFile, full);
   const env = await pythonEnv({ quiet: options.quiet === true });

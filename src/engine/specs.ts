@@ -85,7 +85,7 @@ export const generateSpecSchema = z.strictObject({
   temperature: z.number().min(0).default(0.8).describe("Sampling temperature; 0.8 is the Codex paper's best for pass@k with many samples, 0.2 for pass@1, 0 is greedy"),
   top_p: z.number().gt(0).max(1).default(0.95).describe("Nucleus sampling mass (the Codex paper's 0.95)"),
   max_new_tokens: positiveInt(512).describe("Longest completion in tokens"),
-  batch_size: positiveInt(8).describe("Sequences per forward pass; samples of one prompt are drawn together (results depend on it)"),
+  batch_size: positiveInt(128).describe("Sequences per forward pass, from several prompts; the samples do not depend on it. The KV cache holds batch_size x (longest prompt + max_new_tokens) positions: lower it for large models"),
   seed,
 });
 

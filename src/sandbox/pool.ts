@@ -11,14 +11,15 @@
  * isolation "bubblewrap" (the default) the pool refuses to start where bubblewrap cannot run;
  * "none" must be asked for, and then every result says `isolation: "none"`.
  */
-import { checkBubblewrap } from "./bubblewrap-check.js";
-import { ConfigError, EnvError, SandboxError } from "../errors.js";
-import { pythonEnv } from "../engine/python-env.js";
-import { bubblewrapArgs } from "./bubblewrap.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, SandboxError } from "../errors.js";
+import { executorCommand } from "./command.js";
 import { Executor, ExecutorDied, type ExecutorCommand } from "./executor.js";
-import { interpreterLayout } from "./interpreter.js";
-import { jobLine, type RunResult } from "./protocol.js";
+import { jobLine, type MutantShard, type RunResult } from "./protocol.js";
 import { validatePoolOptions, validateRequest, type PoolOptions, type PoolSettings } from "./request.js";
+import { mergeShards } from "./shards.js";
 import type { ExecRequest, ExecResult, Isolation } from "./types.js";
 
 export type { PoolOptions } from "./request.js";
@@ -27,33 +28,10 @@ const MAX_START_FAILURES = 3;
 
 interface Task {
   request: ExecRequest;
+  shard?: MutantShard;
   attempts: number;
   resolve: (result: ExecResult) => void;
   reject: (error: Error) => void;
-}
-
-/** The command that starts one executor under the pool's isolation. */
-async function executorCommand(settings: PoolSettings): Promise<ExecutorCommand> {
-  const env = await pythonEnv({ quiet: true });
-  const limits = JSON.stringify({
-    memory_mb: settings.memoryMb,
-    processes: settings.maxProcesses,
-    file_size_mb: settings.fileSizeMb,
-    output_bytes: settings.maxOutputBytes,
-  });
-  if (settings.isolation === "none") {
-    return { command: env.python, args: ["-s", "-B", "-m", "testtune_executor.server", "--limits", limits], env: env.env };
-  }
-  const bwrap = settings.bwrap ?? process.env.TESTTUNE_BWRAP ?? "bwrap";
-  const status = await checkBubblewrap(bwrap);
-  if (!status.ok) {
-    throw new EnvError(`the sandbox needs bubblewrap: ${status.problem ?? "unavailable"}`, {
-      hint: `${status.fix ?? "install bubblewrap"}; or, only for code you trust, run without isolation (--isolation none / isolation: "none")`,
-    });
-  }
-  const layout = await interpreterLayout(env);
-  const args = bubblewrapArgs({ layout, tmpMb: settings.tmpMb, serverArgs: ["--limits", limits], root: process.getuid?.() === 0 });
-  return { command: bwrap, args, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } };
 }
 
 /** An upper bound on how long the executor may take for one request before it is presumed hung. */
@@ -67,33 +45,47 @@ export class SandboxPool {
   private readonly slots: (Executor | undefined)[];
   private readonly queue: Task[] = [];
   private readonly restarting = new Set<number>();
+  private started: number;
   private startFailures = 0;
   private broken: Error | undefined;
   private closed = false;
 
   private constructor(
     private readonly settings: PoolSettings,
-    private readonly command: ExecutorCommand,
+    private readonly command: (n: number) => ExecutorCommand,
+    private readonly workRoot: string | undefined,
     executors: Executor[],
   ) {
     this.slots = executors;
+    this.started = executors.length;
   }
 
   /** Starts every executor (they import and warm up pytest in parallel) and resolves when all are ready. */
   static async start(options: PoolOptions = {}): Promise<SandboxPool> {
     const settings = validatePoolOptions(options);
-    const command = await executorCommand(settings);
+    const workRoot = settings.isolation === "none" ? mkdtempSync(join(tmpdir(), "testtune-sandbox-")) : undefined;
+    const removeWorkRoot = (): void => {
+      if (workRoot !== undefined) rmSync(workRoot, { recursive: true, force: true });
+    };
+    let command: (n: number) => ExecutorCommand;
+    try {
+      command = await executorCommand(settings, workRoot);
+    } catch (error) {
+      removeWorkRoot();
+      throw error;
+    }
     if (settings.isolation === "none") {
       process.stderr.write("testtune: WARNING: sandbox isolation is 'none': generated tests run with your own user's access to files, processes and network\n");
     }
-    const started = await Promise.allSettled(Array.from({ length: settings.workers }, () => Executor.start(command, settings.startupTimeoutS * 1000)));
+    const started = await Promise.allSettled(Array.from({ length: settings.workers }, (_, n) => Executor.start(command(n), settings.startupTimeoutS * 1000)));
     const executors = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     const failure = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failure !== undefined) {
       await Promise.all(executors.map((e) => e.close()));
+      removeWorkRoot();
       throw failure.reason;
     }
-    return new SandboxPool(settings, command, executors);
+    return new SandboxPool(settings, command, workRoot, executors);
   }
 
   get isolation(): Isolation {
@@ -112,12 +104,30 @@ export class SandboxPool {
     } catch (error) {
       return Promise.reject(error as Error);
     }
+    return valid.mutants === true && this.slots.length > 1 ? this.execSpread(valid) : this.enqueue(valid);
+  }
+
+  private enqueue(request: ExecRequest, shard?: MutantShard): Promise<ExecResult> {
     if (this.closed) return Promise.reject(new SandboxError("the sandbox pool is closed"));
     if (this.broken !== undefined) return Promise.reject(this.broken);
     return new Promise((resolve, reject) => {
-      this.queue.push({ request: valid, attempts: 0, resolve, reject });
+      this.queue.push({ request, ...(shard === undefined ? {} : { shard }), attempts: 0, resolve, reject });
       this.pump();
     });
+  }
+
+  /**
+   * A request with mutants: the run that decides its status first, then, if it passed, its
+   * mutants spread over the executors that are idle at that moment (all of them on one when
+   * others are queued), so one request is scored about as fast as the pool allows.
+   */
+  private async execSpread(request: ExecRequest): Promise<ExecResult> {
+    const main = await this.enqueue({ ...request, mutants: false });
+    if (main.status !== "passed") return main;
+    const idle = this.slots.filter((e) => e !== undefined && e.alive && !e.busy).length;
+    const count = this.queue.length === 0 ? Math.max(1, idle) : 1;
+    const shards = await Promise.all(Array.from({ length: count }, (_, index) => this.enqueue(request, { original_s: main.duration_s, index, count })));
+    return mergeShards(main, shards);
   }
 
   private pump(): void {
@@ -136,7 +146,7 @@ export class SandboxPool {
   private async runOn(slot: number, executor: Executor, task: Task): Promise<void> {
     const timeoutS = task.request.timeout_s ?? this.settings.defaultTimeoutS;
     try {
-      const result = await executor.run((id) => jobLine(id, task.request, this.settings.defaultTimeoutS), watchdogMs(task.request, timeoutS));
+      const result = await executor.run((id) => jobLine(id, task.request, this.settings.defaultTimeoutS, task.shard), watchdogMs(task.request, timeoutS));
       task.resolve(this.finish(result));
     } catch (error) {
       if (error instanceof ConfigError) task.reject(error);
@@ -178,7 +188,7 @@ export class SandboxPool {
     this.restarting.add(slot);
     let executor: Executor;
     try {
-      executor = await Executor.start(this.command, this.settings.startupTimeoutS * 1000);
+      executor = await Executor.start(this.command(this.started++), this.settings.startupTimeoutS * 1000);
     } catch (error) {
       this.restarting.delete(slot);
       this.startFailures += 1;
@@ -205,5 +215,6 @@ export class SandboxPool {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.reject(new SandboxError("the sandbox pool was closed before this request ran"));
     await Promise.all(this.slots.map((e) => e?.close()));
+    if (this.workRoot !== undefined) rmSync(this.workRoot, { recursive: true, force: true });
   }
 }

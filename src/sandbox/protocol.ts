@@ -62,8 +62,17 @@ export type RunResult = z.infer<typeof runResultSchema>;
 
 export const resultMessageSchema = z.object({ type: z.literal("result"), id: z.number().int(), result: runResultSchema });
 
+/** Fields the pool adds to spread one request's mutants over several executors. */
+export interface MutantShard {
+  /** Run only mutants (the original run already passed, in another job), taking this long. */
+  original_s: number;
+  /** This job runs the mutants whose position i has i % count === index. */
+  index: number;
+  count: number;
+}
+
 /** The JSON line for one job (fields as in python/testtune_executor/protocol.py). */
-export function jobLine(id: number, request: ExecRequest, defaultTimeoutS: number): string {
+export function jobLine(id: number, request: ExecRequest, defaultTimeoutS: number, shard?: MutantShard): string {
   return `${JSON.stringify({
     id,
     code: request.code,
@@ -75,5 +84,6 @@ export function jobLine(id: number, request: ExecRequest, defaultTimeoutS: numbe
     max_mutants: request.max_mutants ?? null,
     files: request.files ?? {},
     mutant_list: request.mutant_list ?? null,
+    ...(shard === undefined ? {} : { mutants_only: true, original_s: shard.original_s, mutant_shard: [shard.index, shard.count] }),
   })}\n`;
 }

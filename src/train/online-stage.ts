@@ -10,8 +10,10 @@ import { withRewardService } from "./reward-service.js";
 import { mergeStageAdapter, sftStartModel, stageFigures, trainSection, trainTasks, withSandbox } from "./stage-support.js";
 
 /** A config section minus what the stage itself uses: the rest are the job's spec fields. */
-function jobFields<T extends { max_tasks?: number | undefined; mutants: boolean; coverage: boolean }>(section: T): Omit<T, "max_tasks" | "mutants" | "coverage"> {
-  const { max_tasks: _tasks, mutants: _mutants, coverage: _coverage, ...fields } = section;
+function jobFields<T extends { max_tasks?: number | undefined; mutants: boolean; coverage: boolean; max_mutants?: number | undefined }>(
+  section: T,
+): Omit<T, "max_tasks" | "mutants" | "coverage" | "max_mutants"> {
+  const { max_tasks: _tasks, mutants: _mutants, coverage: _coverage, max_mutants: _maxMutants, ...fields } = section;
   return fields;
 }
 
@@ -31,6 +33,7 @@ export async function onlineRlStage(ctx: StageContext, stage: "ppo" | "grpo"): P
       reward: config.reward.preset,
       mutants: section.mutants,
       coverage: section.coverage,
+      maxMutants: section.max_mutants,
       concurrency: workers,
       runTimeoutS: config.sandbox.timeout_s,
     };

@@ -34,6 +34,8 @@ export interface PrefsOptions {
   reward: RewardPreset;
   mutants: boolean;
   coverage: boolean;
+  /** With mutants: at most this many per task (all when absent). */
+  maxMutants?: number;
   sampling: { temperature: number; top_p: number; max_new_tokens: number; batch_size: number };
   seed: number;
   /** Runs the test files (a SandboxPool); the caller starts and closes it. */
@@ -84,6 +86,7 @@ export async function buildPreferencePairs(options: PrefsOptions): Promise<Prefs
     reward: options.reward,
     mutants: options.mutants,
     coverage: options.coverage,
+    maxMutants: options.maxMutants,
     timeoutS: options.runTimeoutS,
     quiet: options.quiet,
   });
@@ -92,7 +95,7 @@ export async function buildPreferencePairs(options: PrefsOptions): Promise<Prefs
       hint: "run the same command again: scored samples are kept and only these are retried; 'testtune doctor' checks the sandbox",
     });
   }
-  const candidates = await candidatesByTask(files, options.tasks);
+  const candidates = await candidatesByTask(files, options.tasks, options.n);
   const { pairs, stats } = buildPairs(prompts, candidates, { margin: options.margin, pairsPerPrompt: options.pairsPerPrompt });
   const all = [...candidates.values()].flat();
   const full: PrefsStats = { ...stats, reward: options.reward, n: options.n, samples: all.length, valid_samples: all.filter((c) => c.valid).length };
@@ -101,8 +104,11 @@ export async function buildPreferencePairs(options: PrefsOptions): Promise<Prefs
   return full;
 }
 
-/** Each task's samples with their scores, joined on (task_id, sample_index). */
-async function candidatesByTask(files: ReturnType<typeof prefsFiles>, tasks: readonly Task[]): Promise<Map<string, Candidate[]>> {
+/**
+ * Each task's first n samples with their scores, joined on (task_id, sample_index). A samples
+ * file from an earlier run with a larger n holds more; they are not compared.
+ */
+async function candidatesByTask(files: ReturnType<typeof prefsFiles>, tasks: readonly Task[], n: number): Promise<Map<string, Candidate[]>> {
   const samples = await loadSamples(files.samples, new Map(tasks.map((t) => [t.id, t])), files.tasks);
   const scores = new Map<string, SampleScore>();
   for (const { value } of await readJsonlAll(files.scores)) {
@@ -112,6 +118,7 @@ async function candidatesByTask(files: ReturnType<typeof prefsFiles>, tasks: rea
   const out = new Map<string, Candidate[]>();
   for (const { line, sample } of samples) {
     const score = scores.get(sampleKey(sample.task_id, sample.sample_index, line));
+    if ((sample.sample_index ?? 0) >= n) continue;
     if (score === undefined || score.reward === null) continue; // scoreFiles left it out: a sandbox error, reported above
     const list = out.get(sample.task_id) ?? [];
     list.push({ sample_index: sample.sample_index ?? line, completion: sample.completion, reward: score.reward, valid: score.valid });

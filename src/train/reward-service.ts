@@ -14,6 +14,8 @@ export interface RewardServiceSettings {
   reward: RewardPreset;
   mutants: boolean;
   coverage: boolean;
+  /** With mutants: at most this many per task (all when absent). */
+  maxMutants?: number;
   /** Sandbox runs in flight at once (the pool's size). */
   concurrency: number;
   /** Wall-clock limit of one test run, seconds (the pool's default when absent). */
@@ -30,6 +32,7 @@ export async function withRewardService<T>(settings: RewardServiceSettings, job:
     reward: settings.reward,
     mutants: settings.mutants,
     coverage: settings.coverage,
+    maxMutants: settings.maxMutants,
     host: "127.0.0.1",
     port: 0,
     concurrency: settings.concurrency,

@@ -60,7 +60,7 @@ export async function runTrainJob(job: TrainCommandJob, file: string, options: T
 }
 
 type RewardConfig = TrainJobConfig<"ppo"> | TrainJobConfig<"grpo">;
-type WithoutServiceFields<C extends RewardConfig> = Omit<C, "tasks" | "prompts" | "reward" | "sandbox" | "mutants" | "coverage">;
+type WithoutServiceFields<C extends RewardConfig> = Omit<C, "tasks" | "prompts" | "reward" | "sandbox" | "mutants" | "coverage" | "max_mutants">;
 
 /** Starts the sandbox and the reward service for the config's tasks, and runs the job with their URL. */
 async function withRewards<C extends RewardConfig, R>(
@@ -68,7 +68,7 @@ async function withRewards<C extends RewardConfig, R>(
   options: TrainOptions,
   launch: (spec: WithoutServiceFields<C> & { prompts: string; reward_url: string }) => Promise<R>,
 ): Promise<R> {
-  const { tasks: tasksFile, prompts, reward, sandbox, mutants, coverage, ...spec } = config;
+  const { tasks: tasksFile, prompts, reward, sandbox, mutants, coverage, max_mutants: maxMutants, ...spec } = config;
   const tasks = await loadTaskMap(tasksFile);
   const promptsFile = prompts ?? join(spec.output_dir, "prompts.jsonl");
   if (prompts === undefined) writePromptsFile(promptsFile, [...tasks.values()]);
@@ -76,7 +76,7 @@ async function withRewards<C extends RewardConfig, R>(
   const workers = sandbox.workers ?? cpus().length;
   const pool = await SandboxPool.start({ workers, isolation: sandbox.isolation, defaultTimeoutS: sandbox.timeout_s });
   try {
-    const settings = { tasks, executor: pool, reward: reward.preset, mutants, coverage, concurrency: workers, runTimeoutS: sandbox.timeout_s, log: options.log };
+    const settings = { tasks, executor: pool, reward: reward.preset, mutants, coverage, maxMutants, concurrency: workers, runTimeoutS: sandbox.timeout_s, log: options.log };
     return await withRewardService(settings, (url) => launch({ ...(spec as WithoutServiceFields<C>), prompts: promptsFile, reward_url: url }));
   } finally {
     await pool.close();

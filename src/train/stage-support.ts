@@ -13,7 +13,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { validate } from "../config/load.js";
 import type { RunConfig } from "../config/run-config.js";
-import { trainConfigSections, type TrainConfigSections, type TrainSection } from "../config/train-config.js";
+import type { TrainConfigSections, TrainSection } from "../config/train-config.js";
 import { runEngineJob, type EngineJobResult } from "../engine/job.js";
 import { runPaths, stageDir, type StageContext } from "../pipeline/context.js";
 import { stageModelRef } from "../pipeline/models.js";
@@ -23,8 +23,7 @@ import { readJsonlAll } from "../util/jsonl.js";
 
 /** A stage's config section with its defaults filled in. */
 export function trainSection<K extends TrainSection>(config: RunConfig, name: K): TrainConfigSections[K] {
-  const raw = (config as unknown as Record<string, unknown>)[name];
-  return validate(trainConfigSections[name], raw, `the run config's '${name}' section`) as TrainConfigSections[K];
+  return config[name] as TrainConfigSections[K];
 }
 
 /** The run's train tasks, the first `maxTasks` of them when set. */

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { packageRoot } from "../../src/util/paths.js";
 
 const CLI = join(packageRoot, "dist", "src", "cli", "main.js");
@@ -14,6 +14,7 @@ const failing = join(dir, "test_fail.py");
 writeFileSync(code, "def add(a, b):\n    if a > 0:\n        return a + b\n    return b\n");
 writeFileSync(passing, "from solution import add\n\ndef test_add():\n    assert add(1, 2) == 3\n    assert add(0, 2) == 2\n");
 writeFileSync(failing, "from solution import add\n\ndef test_add():\n    assert add(1, 2) == 4\n");
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [CLI, "exec", ...args], { encoding: "utf8" });

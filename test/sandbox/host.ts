@@ -1,5 +1,5 @@
 /** What the host can see of the sandbox's processes: the tests check that runs leave none behind. */
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 
 export function parentOf(pid: number): number | undefined {
   try {
@@ -29,6 +29,15 @@ export function descendants(root = process.pid): number[] {
     }
   }
   return out.sort((a, b) => a - b);
+}
+
+/** The working directory of a process as it sees it (inside its sandbox), or "" when unknown. */
+export function workingDirectory(pid: number): string {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return "";
+  }
 }
 
 /** The command line of a process, or "" when it is gone. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { ConfigError, EnvError } from "../../src/errors.js";
 import { SandboxPool } from "../../src/sandbox/pool.js";
-import { commandLine, descendants, parentOf } from "./host.js";
+import { commandLine, descendants, parentOf, workingDirectory } from "./host.js";
 
 const CODE = "def add(a, b):\n    return a + b\n";
 const PASSING = "from solution import add\n\ndef test_a():\n    assert add(1, 2) == 3\n\ndef test_b():\n    assert add(-1, 1) == 0\n";
@@ -47,13 +47,14 @@ test("a malformed request is a ConfigError naming the field, before or inside th
 
 const SERVER = "testtune_executor.server --sandboxed";
 
-/** Waits until some executor is running a job (its forked runner shows up), then kills that executor. */
+/** Waits until some executor is running a job (a forked runner in the job directory), then kills that executor. */
 async function killTheBusyExecutor(): Promise<void> {
   for (let attempt = 0; attempt < 600; attempt++) {
     for (const pid of descendants()) {
       const parent = parentOf(pid);
-      if (parent !== undefined && commandLine(pid).includes(SERVER) && commandLine(parent).includes(SERVER)) {
+      if (parent !== undefined && workingDirectory(pid) === "/tmp/job" && commandLine(parent).includes(SERVER)) {
         process.kill(parent, "SIGKILL");
+        while (commandLine(parent) !== "") await new Promise((resolve) => setTimeout(resolve, 20));
         return;
       }
     }

@@ -60,6 +60,7 @@ class Spec(TrainingSpec):
 
     def check(self) -> None:
         self.check_training()
+        require(not (self.load_in_4bit and self.method == "full"), "load_in_4bit", "4-bit weights cannot be trained: use method lora (QLoRA) or drop load_in_4bit")
         require(self.beta > 0, "beta", "must be > 0")
         require(self.max_steps is None or self.max_steps > 0, "max_steps", "must be > 0 (or null to train for `epochs`)")
         require(self.epochs > 0, "epochs", "must be > 0")
@@ -80,7 +81,7 @@ def build_trainer(spec: Spec) -> DPOTrainer:
     pairs = read_preference_pairs(spec.data)
     tokenizer = AutoTokenizer.from_pretrained(spec.model)
     lora = spec.method == "lora"
-    model = load_start_model(spec.model, spec.adapter, spec.load_in_4bit and lora)
+    model = load_start_model(spec.model, spec.adapter, spec.load_in_4bit)
     reference = None if lora else copy.deepcopy(model).eval().requires_grad_(False)
     learning_rate = spec.learning_rate if spec.learning_rate is not None else (1e-5 if lora else 1e-6)
     args = DPOConfig(

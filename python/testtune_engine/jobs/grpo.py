@@ -68,6 +68,7 @@ class Spec(TrainingSpec):
 
     def check(self) -> None:
         self.check_training()
+        require(not (self.load_in_4bit and self.method == "full"), "load_in_4bit", "4-bit weights cannot be trained: use method lora (QLoRA) or drop load_in_4bit")
         require(self.reward_url.startswith(("http://", "https://")), "reward_url", "must be an http(s) URL, e.g. http://127.0.0.1:8787/v1/score")
         require(self.reward_timeout_s > 0, "reward_timeout_s", "must be > 0")
         require(self.adapter is None or self.method == "lora", "adapter", "method full trains `model` itself: merge the adapter into it first (merge job) or use method lora")
@@ -104,7 +105,7 @@ def build_trainer(spec: Spec) -> GRPOTrainer:
     prompts = [{"task_id": task_id, "prompt": prompt} for task_id, prompt in read_prompts(spec.prompts)]
     tokenizer = AutoTokenizer.from_pretrained(spec.model)
     lora = spec.method == "lora"
-    model = load_start_model(spec.model, spec.adapter, spec.load_in_4bit and lora)
+    model = load_start_model(spec.model, spec.adapter, spec.load_in_4bit)
     learning_rate = spec.learning_rate if spec.learning_rate is not None else (1e-5 if lora else 1e-6)
     args = GRPOConfig(
         **training_arguments(

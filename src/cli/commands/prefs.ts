@@ -5,7 +5,7 @@ import { prefsConfigSchema } from "../../config/train-config.js";
 import { loadTaskMap } from "../../quality/inputs.js";
 import { buildPreferencePairs, prefsFiles } from "../../train/prefs.js";
 import { flag, type Command, type ParsedArgs } from "../command.js";
-import { rewardArg, rewardFlag, sandboxFlags, startPoolFromArgs } from "./score.js";
+import { maxMutantsArg, rewardArg, rewardFlag, sandboxFlags, startPoolFromArgs } from "./score.js";
 
 const DEFAULTS = prefsConfigSchema.parse({});
 const describe = (field: keyof typeof DEFAULTS): string => prefsConfigSchema.shape[field].description ?? "";
@@ -63,6 +63,7 @@ run the same command again: sampling and scoring resume where they stopped.`,
         reward,
         mutants: flag.bool(args, "mutants"),
         coverage: flag.bool(args, "coverage"),
+        maxMutants: maxMutantsArg(args),
         sampling: { temperature, top_p: DEFAULTS.top_p, max_new_tokens: maxNewTokens, batch_size: DEFAULTS.batch_size },
         seed,
         executor: pool,

@@ -5,6 +5,9 @@ import { TRAIN_COMMAND_JOBS, type TrainCommandJob } from "../../train/job-config
 import { runTrainJob } from "../../train/run-train.js";
 import { flag, type Command } from "../command.js";
 
+/** The last values printed when a job ends (every metric is in <output_dir>/metrics.jsonl). */
+const SUMMARY = ["step", "loss", "reward_mean", "valid_rate", "kl"] as const;
+
 function isJob(name: string): name is TrainCommandJob {
   return (TRAIN_COMMAND_JOBS as readonly string[]).includes(name);
 }
@@ -39,9 +42,9 @@ Relative paths are relative to the config file. Ctrl-C saves a checkpoint and ex
         log: (line) => process.stderr.write(`reward service: ${line}\n`),
       });
       const last = result.metrics.filter((m) => typeof m.loss === "number").at(-1);
-      const figures = last === undefined ? "" : Object.entries(last).filter(([k, v]) => k !== "event" && typeof v === "number" && ["step", "loss", "reward_mean", "valid_rate", "kl"].includes(k)).map(([k, v]) => `${k} ${Number(v).toPrecision(4)}`).join(", ");
+      const figures = SUMMARY.filter((name) => typeof last?.[name] === "number").map((name) => `${name} ${name === "step" ? String(last?.[name]) : Number(last?.[name]).toPrecision(4)}`);
       for (const artifact of result.artifacts) process.stdout.write(`${artifact.kind}: ${artifact.path}\n`);
-      process.stdout.write(`${job} done in ${(result.durationMs / 1000).toFixed(1)} s${figures === "" ? "" : `: ${figures}`}\n`);
+      process.stdout.write(`${job} done in ${(result.durationMs / 1000).toFixed(1)} s${figures.length === 0 ? "" : `: ${figures.join(", ")}`}\n`);
       return 0;
     } catch (error) {
       if (!(error instanceof EngineInterruptedError)) throw error;

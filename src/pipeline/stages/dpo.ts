@@ -3,15 +3,22 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { runEngineJob } from "../../engine/job.js";
 import { TesttuneError } from "../../errors.js";
-import { prefsFiles } from "../../train/prefs.js";
+import { prefsFiles, type PrefsStats } from "../../train/prefs.js";
+import { readJson } from "../../util/jsonl.js";
 import { mergeStageAdapter, sftStartModel, stageFigures, trainSection } from "../../train/stage-support.js";
 import { stageDir, type StageContext } from "../context.js";
 
 export async function dpoStage(ctx: StageContext): Promise<Record<string, unknown>> {
   const { config } = ctx;
   const dpo = trainSection(config, "dpo");
-  const pairs = prefsFiles(stageDir(ctx, "prefs")).pairs;
-  if (!existsSync(pairs)) throw new TesttuneError("E_CONFIG", `no preference pairs in ${pairs}`, { hint: "run the prefs stage first: --stages prefs,dpo" });
+  const { pairs, stats } = prefsFiles(stageDir(ctx, "prefs"));
+  if (!existsSync(stats)) throw new TesttuneError("E_CONFIG", `no preference pairs in ${pairs}`, { hint: "run the prefs stage first: --stages prefs,dpo" });
+  const made = readJson(stats) as PrefsStats;
+  if (made.pairs === 0) {
+    throw new TesttuneError("E_DATA", `the prefs stage found no preference pairs: of ${made.prompts} prompts, ${made.dropped.all_invalid} had no valid sample, ${made.dropped.all_tie} all tied, ${made.dropped.below_margin} were below the margin`, {
+      hint: "DPO needs a model that already writes some valid tests: train SFT longer (sft.max_steps), sample more (prefs.n), or lower prefs.margin; then delete prefs/status.json and re-run",
+    });
+  }
   const start = await sftStartModel(ctx);
   const dir = stageDir(ctx, "dpo");
   const result = await runEngineJob(

@@ -2,15 +2,23 @@
 import type { Stage } from "../../config/run-config.js";
 import type { StageFn } from "../context.js";
 import { dataStage } from "./data.js";
+import { dpoStage } from "./dpo.js";
 import { evalStage } from "./eval.js";
+import { grpoStage } from "./grpo.js";
+import { ppoStage } from "./ppo.js";
+import { prefsStage } from "./prefs.js";
 import { pretrainStage } from "./pretrain.js";
 import { reportStage } from "./report.js";
 import { sftStage } from "./sft.js";
 
-export const pipelineStages: Partial<Record<Stage, StageFn>> = {
+export const pipelineStages: Record<Stage, StageFn> = {
   data: dataStage,
   pretrain: pretrainStage,
   sft: sftStage,
+  prefs: prefsStage,
+  dpo: dpoStage,
+  ppo: ppoStage,
+  grpo: grpoStage,
   eval: evalStage,
   report: reportStage,
 };

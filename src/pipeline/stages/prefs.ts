@@ -22,6 +22,7 @@ export async function prefsStage(ctx: StageContext): Promise<Record<string, unkn
       reward: config.reward.preset,
       mutants: prefs.mutants,
       coverage: prefs.coverage,
+      maxMutants: prefs.max_mutants,
       sampling: { temperature: prefs.temperature, top_p: prefs.top_p, max_new_tokens: prefs.max_new_tokens, batch_size: prefs.batch_size },
       seed: config.seed,
       executor: pool,

@@ -1,0 +1,37 @@
+/**
+ * testtune's library API: what the CLI is built from, for scripts and other tools.
+ * Each export is documented where it is defined; docs/architecture.md maps the modules.
+ */
+export { TesttuneError, ConfigError, DataError, UsageError, EnvError, SandboxError, NetworkError, isTesttuneError, type ErrorCode } from "./errors.js";
+
+// Configuration
+export { runConfigSchema, STAGES, type RunConfig, type Stage } from "./config/run-config.js";
+export { trainConfigSections, type PrefsConfig, type DpoConfig, type PpoConfig, type GrpoConfig } from "./config/train-config.js";
+
+// Tasks and data
+export { taskSchema, sampleSchema, TASK_SPLITS, type Task, type TaskInput, type Sample } from "./tasks/schema.js";
+export { prepare, type PrepareOptions, type PrepareStats } from "./tasks/prepare.js";
+export { generateTinyTests, TINY_TIERS, type TinyTestsOptions } from "./tasks/tinytests/index.js";
+export { extractTestFile, type ExtractedTests, type ExtractionMethod } from "./prompts/extract.js";
+
+// Sandbox
+export { SandboxPool, type PoolOptions } from "./sandbox/pool.js";
+export { OUTCOMES, type Outcome, type TestOutcome, type TestResult, type ExecRequest, type ExecResult, type MutationReport, type CoverageReport, type Isolation } from "./sandbox/types.js";
+
+// Scoring and rewards
+export { scoreSamples, scoreCompletions, type ScoreSamplesOptions, type ScoreSummary, type ScoreRecord, type Completion } from "./quality/score.js";
+export { scoreFiles, type ScoreFilesOptions, type ScoreFilesResult } from "./quality/score-files.js";
+export { reward, REWARD_PRESETS, REWARD_DESCRIPTIONS, type RewardPreset } from "./quality/rewards.js";
+export type { ScoredSample } from "./quality/sample.js";
+export { startRewardService, type RewardService, type RewardServiceOptions } from "./quality/service.js";
+
+// Engine and training
+export { runEngineJob, jobSpecSchemas, type JobName, type JobSpecInput, type JobSpec, type EngineJobOptions, type EngineJobResult } from "./engine/job.js";
+export { buildPreferencePairs, type PrefsOptions, type PrefsStats } from "./train/prefs.js";
+export { runTrainJob, type TrainOptions } from "./train/run-train.js";
+
+// Evaluation and the pipeline
+export { passAtK, meanPassAtK } from "./eval/pass-at-k.js";
+export { pairedDifference, type PairedResult, type PairedOptions } from "./eval/paired.js";
+export { runPipeline, type PipelineOptions, type PipelineResult } from "./pipeline/runner.js";
+export { pipelineStages } from "./pipeline/stages/index.js";
