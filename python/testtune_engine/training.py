@@ -19,7 +19,7 @@ import torch
 from transformers import PrinterCallback, Trainer, TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 
 from . import events
-from .runtime import Interrupted, interrupt_requested
+from .runtime import Interrupted, interrupt_requested, use_bf16
 
 _CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
 
@@ -89,6 +89,25 @@ def training_arguments(**overrides: Any) -> dict[str, Any]:
         "dataloader_pin_memory": torch.cuda.is_available(),
         **overrides,
     }
+
+
+def spec_training_arguments(spec: Any, learning_rate: float, **overrides: Any) -> dict[str, Any]:
+    """training_arguments() filled from the fields the sft, dpo and grpo specs share."""
+    return training_arguments(
+        output_dir=spec.output_dir,
+        max_steps=spec.max_steps if spec.max_steps is not None else -1,
+        per_device_train_batch_size=spec.batch_size,
+        gradient_accumulation_steps=spec.grad_accum,
+        learning_rate=learning_rate,
+        # transformers reads a warmup_steps below 1 as a fraction of the steps (warmup_ratio is deprecated).
+        warmup_steps=spec.warmup_ratio,
+        save_steps=spec.save_steps,
+        save_total_limit=spec.save_total_limit,
+        logging_steps=spec.logging_steps,
+        seed=spec.seed,
+        bf16=use_bf16(),
+        **overrides,
+    )
 
 
 def train(trainer: Trainer, checkpoints_dir: str) -> None:

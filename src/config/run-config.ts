@@ -63,11 +63,13 @@ export const runConfigSchema = z.strictObject({
         max_new_tokens: z.number().int().positive().default(256),
         batch_size: z.number().int().positive().default(128).describe("Sequences per forward pass, from several prompts; the samples do not depend on it"),
         max_tasks: z.number().int().positive().optional().describe("Evaluate only the first N eval tasks"),
+        baseline: z.enum(["base", "sft", "dpo", "ppo", "grpo"]).optional().describe("The model the others are compared with task by task (default: sft when evaluated, else the first)"),
         mutants: z.boolean().default(true).describe("Score mutation kills of valid tests"),
         coverage: z.boolean().default(false).describe("Measure line/branch coverage of the reference"),
       })
       .prefault({})
-      .refine((e) => e.ks.every((k) => k <= e.n), { message: "every k in eval.ks must be <= eval.n", path: ["ks"] }),
+      .refine((e) => e.ks.every((k) => k <= e.n), { message: "every k in eval.ks must be <= eval.n", path: ["ks"] })
+      .refine((e) => e.baseline === undefined || e.models.includes(e.baseline), { message: "eval.baseline must be one of eval.models", path: ["baseline"] }),
     sandbox: z.strictObject({
         workers: z.number().int().positive().optional().describe("Executor processes (default: one per core)"),
         isolation: z.enum(["bubblewrap", "none"]).default("bubblewrap").describe("'none' runs generated tests without a boundary: only for trusted code"),

@@ -37,6 +37,8 @@ export interface ModelResults {
   valid_rate: number;
   /** Mean over all samples of the mutation score, counting invalid samples as 0. */
   mean_mutation_score: number | null;
+  /** Mean mutation score of the valid samples alone: how strong the tests are that count. */
+  valid_mutation_score: number | null;
   /** Mean line coverage of the reference over valid samples that measured it. */
   mean_line_coverage: number | null;
   mean_reward: number;
@@ -72,6 +74,7 @@ export function computeModelResults(model: string, scores: readonly ScoredSample
   const statusCounts: Partial<Record<Outcome, number>> = {};
   for (const s of scores) statusCounts[s.status] = (statusCounts[s.status] ?? 0) + 1;
   const measuredMutation = scores.some((s) => s.mutation !== undefined && s.mutation !== null) || scores.every((s) => !s.valid);
+  const validMutation = scores.filter((s) => s.valid && s.mutation !== undefined && s.mutation !== null).map((s) => s.mutation?.score ?? 0);
   const covered = scores.filter((s) => s.valid && s.coverage !== undefined && s.coverage !== null);
   return {
     model,
@@ -82,6 +85,7 @@ export function computeModelResults(model: string, scores: readonly ScoredSample
     pass_at_k: passK,
     valid_rate: mean(scores.map((s) => (s.valid ? 1 : 0))),
     mean_mutation_score: measuredMutation ? mean(perTask.map((t) => t.mutation)) : null,
+    valid_mutation_score: validMutation.length === 0 ? null : mean(validMutation),
     mean_line_coverage: covered.length === 0 ? null : mean(covered.map((s) => s.coverage?.line ?? 0)),
     mean_reward: mean(scores.map((s) => s.reward)),
     status_counts: statusCounts,

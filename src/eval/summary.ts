@@ -12,19 +12,31 @@ export interface Comparison extends PairedResult {
 export interface EvalSummary {
   format: 1;
   ks: number[];
+  /** The model every other one is compared with; null when there is none to compare. */
+  baseline: string | null;
   models: Omit<ModelResults, "per_task">[];
   comparisons: Comparison[];
   /** pass@1 of each model, by name: the headline numbers. */
   "pass@1": Record<string, number>;
 }
 
-/** Compares every model with the first one (the baseline) task by task. */
-export function summarize(results: readonly ModelResults[], ks: number[], seed: number): EvalSummary {
+/**
+ * The baseline of the comparisons: the one asked for, else `sft` when it was evaluated (what
+ * preference and RL training set out to beat), else the first model.
+ */
+export function chooseBaseline(models: readonly string[], requested?: string): string | undefined {
+  if (requested !== undefined) return models.includes(requested) ? requested : undefined;
+  return models.includes("sft") ? "sft" : models[0];
+}
+
+/** Compares every other model with the baseline, task by task. */
+export function summarize(results: readonly ModelResults[], ks: number[], seed: number, requestedBaseline?: string): EvalSummary {
   const comparisons: Comparison[] = [];
-  const baseline = results[0];
+  const baselineName = chooseBaseline(results.map((r) => r.model), requestedBaseline);
+  const baseline = results.find((r) => r.model === baselineName);
   if (baseline !== undefined) {
     const order = baseline.per_task.map((t) => t.task_id);
-    for (const other of results.slice(1)) {
+    for (const other of results.filter((r) => r !== baseline)) {
       const byId = new Map(other.per_task.map((t) => [t.task_id, t]));
       const shared = order.filter((id) => byId.has(id));
       const base = new Map(baseline.per_task.map((t) => [t.task_id, t]));
@@ -38,6 +50,7 @@ export function summarize(results: readonly ModelResults[], ks: number[], seed: 
   return {
     format: 1,
     ks,
+    baseline: results.length > 1 && baseline !== undefined ? baseline.model : null,
     models: results.map(({ per_task: _perTask, ...rest }) => rest),
     comparisons,
     "pass@1": Object.fromEntries(results.map((r) => [r.model, r["pass@1"]])),

@@ -15,7 +15,7 @@ export function renderMarkdown(summary: EvalSummary, manifest: Manifest, notes: 
     markdownTable(resultsTable(summary)),
   ];
   if (summary.comparisons.length > 0) {
-    parts.push("", "## Paired differences", "", "Per-task differences against the first model; 95% percentile bootstrap interval over tasks, two-sided sign-flip permutation p-value.", "", markdownTable(comparisonTable(summary)));
+    parts.push("", "## Paired differences", "", `Per-task differences against ${summary.baseline ?? "the baseline"}; 95% percentile bootstrap interval over tasks, two-sided sign-flip permutation p-value. The mutation score here counts an invalid sample as 0.`, "", markdownTable(comparisonTable(summary)));
   }
   parts.push("", "## Outcomes of all samples", "", markdownTable(outcomesTable(summary)), "", "## Stage timings", "", markdownTable(timingsTable(manifest)));
   if (notes.length > 0) parts.push("", "## Notes", "", ...notes.map((n) => `- ${n}`));

@@ -13,12 +13,13 @@ const signed = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1
 export function resultsTable(summary: EvalSummary): Table {
   const kCols = summary.ks.map((k) => `pass@${k}`);
   return {
-    header: ["model", ...kCols, "valid rate", "mutation score", "line coverage", "tasks x n"],
+    header: ["model", ...kCols, "valid rate", "mutation score", "mutation score of valid tests", "line coverage", "tasks x n"],
     rows: summary.models.map((m) => [
       m.model,
       ...kCols.map((k) => pct(m.pass_at_k[k])),
       pct(m.valid_rate),
       pct(m.mean_mutation_score),
+      pct(m.valid_mutation_score),
       pct(m.mean_line_coverage),
       `${m.tasks} x ${m.samples_per_task}`,
     ]),

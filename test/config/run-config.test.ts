@@ -52,6 +52,13 @@ test("ks larger than n are refused at config time", () => {
   assert.throws(() => resolveRunConfig({ set: ["eval.n=2", "eval.ks=[1,5]"] }), (e: unknown) => e instanceof ConfigError && e.field === "eval.ks");
 });
 
+test("a comparison baseline that is not evaluated is refused at config time", () => {
+  assert.throws(
+    () => resolveRunConfig({ set: ["eval.models=[sft,dpo]", "eval.baseline=base"] }),
+    (e: unknown) => e instanceof ConfigError && e.field === "eval.baseline" && /one of eval.models/.test(e.message),
+  );
+});
+
 test("unknown stages and presets are clear errors", () => {
   assert.throws(() => resolveRunConfig({ stages: ["sft", "bake"] }), (e: unknown) => e instanceof ConfigError && /bake/.test(e.message));
   assert.throws(() => resolveRunConfig({ preset: "nope" }), (e: unknown) => e instanceof ConfigError && /smoke/.test(e.hint ?? ""));

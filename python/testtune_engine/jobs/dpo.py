@@ -36,9 +36,9 @@ from ..data import read_jsonl, string_field
 from ..rl.job_spec import TrainingSpec
 from ..rl.metrics import StandardNames, dpo_aliases
 from ..rl.models import lora_config, load_start_model
-from ..runtime import seed_everything, use_bf16
+from ..runtime import seed_everything
 from ..spec import DataError, require
-from ..training import train, training_arguments
+from ..training import spec_training_arguments, train
 from .sft import save_final
 
 
@@ -85,21 +85,7 @@ def build_trainer(spec: Spec) -> DPOTrainer:
     reference = None if lora else copy.deepcopy(model).eval().requires_grad_(False)
     learning_rate = spec.learning_rate if spec.learning_rate is not None else (1e-5 if lora else 1e-6)
     args = DPOConfig(
-        **training_arguments(
-            output_dir=spec.output_dir,
-            max_steps=spec.max_steps if spec.max_steps is not None else -1,
-            num_train_epochs=spec.epochs,
-            per_device_train_batch_size=spec.batch_size,
-            gradient_accumulation_steps=spec.grad_accum,
-            learning_rate=learning_rate,
-            warmup_steps=spec.warmup_ratio,
-            lr_scheduler_type="linear",
-            save_steps=spec.save_steps,
-            save_total_limit=spec.save_total_limit,
-            logging_steps=spec.logging_steps,
-            seed=spec.seed,
-            bf16=use_bf16(),
-        ),
+        **spec_training_arguments(spec, learning_rate, num_train_epochs=spec.epochs, lr_scheduler_type="linear"),
         beta=spec.beta,
         loss_type=[spec.loss_type],
         max_length=spec.max_length,

@@ -36,9 +36,9 @@ from ..rl.job_spec import TrainingSpec
 from ..rl.metrics import GRPO_ALIASES, StandardNames
 from ..rl.models import lora_config, load_start_model
 from ..rl.reward_client import RewardServiceError, score_completions, step_not_applied, valid_rate
-from ..runtime import seed_everything, use_bf16
+from ..runtime import seed_everything
 from ..spec import require
-from ..training import last_checkpoint, train, training_arguments
+from ..training import last_checkpoint, spec_training_arguments, train
 from .generate import read_prompts
 from .sft import save_final
 
@@ -108,18 +108,9 @@ def build_trainer(spec: Spec) -> GRPOTrainer:
     model = load_start_model(spec.model, spec.adapter, spec.load_in_4bit)
     learning_rate = spec.learning_rate if spec.learning_rate is not None else (1e-5 if lora else 1e-6)
     args = GRPOConfig(
-        **training_arguments(
-            output_dir=spec.output_dir,
-            max_steps=spec.max_steps,
-            per_device_train_batch_size=spec.batch_size,
-            gradient_accumulation_steps=spec.grad_accum,
-            learning_rate=learning_rate,
-            warmup_steps=spec.warmup_ratio,
-            save_steps=spec.save_steps,
-            save_total_limit=spec.save_total_limit,
-            logging_steps=spec.logging_steps,
-            seed=spec.seed,
-            bf16=use_bf16(),
+        **spec_training_arguments(
+            spec,
+            learning_rate,
             # TRL counts prompt and completion tokens itself; the Trainer's own count cannot see them.
             include_num_input_tokens_seen=False,
         ),

@@ -38,7 +38,7 @@ from .. import events
 from ..data import read_pairs
 from ..runtime import seed_everything, use_bf16
 from ..spec import require
-from ..training import train, training_arguments
+from ..training import spec_training_arguments, train
 
 # Every linear projection of a Llama/Qwen2-style block: QLoRA (Dettmers et al., 2023) found
 # that adapting all linear layers is needed to match full fine-tuning.
@@ -112,21 +112,7 @@ def run(spec: Spec) -> None:
     )
     learning_rate = spec.learning_rate if spec.learning_rate is not None else (2e-4 if spec.method == "lora" else 2e-5)
     args = SFTConfig(
-        **training_arguments(
-            output_dir=spec.output_dir,
-            max_steps=spec.max_steps if spec.max_steps is not None else -1,
-            num_train_epochs=spec.epochs,
-            per_device_train_batch_size=spec.batch_size,
-            gradient_accumulation_steps=spec.grad_accum,
-            learning_rate=learning_rate,
-            warmup_steps=spec.warmup_ratio,
-            lr_scheduler_type="cosine",
-            save_steps=spec.save_steps,
-            save_total_limit=spec.save_total_limit,
-            logging_steps=spec.logging_steps,
-            seed=spec.seed,
-            bf16=use_bf16(),
-        ),
+        **spec_training_arguments(spec, learning_rate, num_train_epochs=spec.epochs, lr_scheduler_type="cosine"),
         max_length=spec.max_length,
         completion_only_loss=True,
     )

@@ -46,6 +46,17 @@ function parametrized(fn: FunctionDraft, cases: Case[]): string {
 }
 
 /**
+ * Between one and all of the cases, in their order. Reference files of every size teach a
+ * model that a short file with one case it can get right is a test file too; how much more a
+ * longer file is worth is then for the reward (mutants killed) to say, not for the data.
+ */
+function keepSome(rng: Rng, cases: Case[]): Case[] {
+  const count = rng.int(1, cases.length);
+  const chosen = new Set(rng.shuffle(cases.map((_, i) => i)).slice(0, count));
+  return cases.filter((_, i) => chosen.has(i));
+}
+
+/**
  * The test functions for one function, and whether they use pytest; undefined when no call
  * returned a value a test can compare against (the caller then draws another function).
  */
@@ -65,9 +76,10 @@ export function renderFunctionTests(rng: Rng, fn: FunctionDraft, observed: Obser
     }
   }
   if (cases.length === 0) return undefined;
+  const kept = keepSome(rng, cases);
   const blocks: string[] = [];
-  const useParametrize = cases.length >= 3 && rng.next() < PARAMETRIZE_PROBABILITY;
-  blocks.push(useParametrize ? parametrized(fn, cases) : [`def test_${fn.name}():`, ...cases.map((c) => assertLine(fn.name, c))].join("\n"));
+  const useParametrize = kept.length >= 3 && rng.next() < PARAMETRIZE_PROBABILITY;
+  blocks.push(useParametrize ? parametrized(fn, kept) : [`def test_${fn.name}():`, ...kept.map((c) => assertLine(fn.name, c))].join("\n"));
   if (raises.length > 0) {
     const lines = raises.flatMap((r) => [`    with pytest.raises(${r.exception}):`, `        ${callText(fn.name, r.args)}`]);
     blocks.push([`def test_${fn.name}_raises():`, ...lines].join("\n"));
