@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { EnvError } from "../errors.js";
+import { EnvError, UsageError } from "../errors.js";
 import { sha256 } from "../util/hash.js";
 import { pythonDir } from "../util/paths.js";
 import { run } from "../util/subprocess.js";
@@ -28,7 +28,7 @@ export interface PythonEnv {
 }
 
 export interface SetupOptions {
-  /** Also install the optional extras (gpu: bitsandbytes; gguf: gguf, sentencepiece). */
+  /** Also install the optional extras (gpu: bitsandbytes, for 4-bit QLoRA on CUDA). */
   extras?: string[];
   /** Called with each line uv prints, for progress. */
   onLine?: (line: string) => void;
@@ -67,6 +67,9 @@ function processEnv(python: string, external: boolean): PythonEnv {
     },
   };
 }
+
+/** The optional dependency groups of python/pyproject.toml. */
+export const PYTHON_EXTRAS: readonly string[] = ["gpu"];
 
 /** Reads the environment's marker: which lock digest and extras it was built from. */
 function readMarker(dir: string): { digest: string; extras: string[] } | undefined {
@@ -124,6 +127,8 @@ export async function findOrInstallUv(python: string, onLine?: (line: string) =>
  * environment costs one file read). Returns the environment to run.
  */
 export async function setupPythonEnv(options: SetupOptions = {}): Promise<PythonEnv> {
+  const unknown = (options.extras ?? []).filter((e) => !PYTHON_EXTRAS.includes(e));
+  if (unknown.length > 0) throw new UsageError(`unknown extra '${unknown.join("', '")}'`, `the extras are: ${PYTHON_EXTRAS.join(", ")} (python/pyproject.toml)`);
   const external = process.env.TESTTUNE_PYTHON;
   if (external !== undefined && external !== "") {
     await checkExternalPython(external);
