@@ -1,8 +1,9 @@
 /** report.html: one self-contained page (inline CSS and SVG) with the report's tables and charts. */
 import type { EvalSummary } from "../eval/summary.js";
 import type { Manifest } from "../pipeline/manifest.js";
-import { groupedBarChart, escapeXml, intervalChart } from "./svg.js";
+import { groupedBarChart, escapeXml, intervalChart, lineChart } from "./svg.js";
 import { comparisonTable, outcomesTable, resultsTable, timingsTable, type Table } from "./tables.js";
+import { smoothed, trainingTable, type Curve } from "./training.js";
 
 function htmlTable(table: Table): string {
   const head = table.header.map((h) => `<th>${escapeXml(h)}</th>`).join("");
@@ -10,7 +11,19 @@ function htmlTable(table: Table): string {
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-export function renderHtml(summary: EvalSummary, manifest: Manifest): string {
+/** One chart per training stage, its metrics smoothed. */
+function trainingCharts(curves: readonly Curve[]): string {
+  const stages = [...new Set(curves.map((c) => c.stage))];
+  return stages
+    .map((stage) => {
+      const mine = curves.filter((c) => c.stage === stage).map((c) => ({ name: c.metric, ...smoothed(c.points) }));
+      const window = Math.max(...mine.map((m) => m.window));
+      return lineChart(`${stage}: ${mine.map((m) => m.name).join(", ")} by step${window > 1 ? ` (moving average of ${window})` : ""}`, mine);
+    })
+    .join("\n");
+}
+
+export function renderHtml(summary: EvalSummary, manifest: Manifest, curves: readonly Curve[] = []): string {
   const kCols = summary.ks.map((k) => `pass@${k}`);
   const metrics = [...kCols, "valid", "mutation"];
   const chart = groupedBarChart(
@@ -44,6 +57,7 @@ ${chart}
 ${summary.comparisons.length === 0 ? "" : `<h2>Paired differences</h2>\n${htmlTable(comparisonTable(summary))}\n${forest}`}
 <h2>Outcomes of all samples</h2>
 ${htmlTable(outcomesTable(summary))}
+${curves.length === 0 ? "" : `<h2>Training</h2>\n${htmlTable(trainingTable(curves))}\n${trainingCharts(curves)}`}
 <h2>Stage timings</h2>
 ${htmlTable(timingsTable(manifest))}
 </body></html>

@@ -2,8 +2,9 @@
 import type { EvalSummary } from "../eval/summary.js";
 import type { Manifest } from "../pipeline/manifest.js";
 import { comparisonTable, markdownTable, outcomesTable, resultsTable, timingsTable } from "./tables.js";
+import { trainingTable, type Curve } from "./training.js";
 
-export function renderMarkdown(summary: EvalSummary, manifest: Manifest, notes: string[] = []): string {
+export function renderMarkdown(summary: EvalSummary, manifest: Manifest, curves: readonly Curve[] = []): string {
   const parts = [
     `# testtune report: ${manifest.name}`,
     "",
@@ -17,7 +18,10 @@ export function renderMarkdown(summary: EvalSummary, manifest: Manifest, notes: 
   if (summary.comparisons.length > 0) {
     parts.push("", "## Paired differences", "", `Per-task differences against ${summary.baseline ?? "the baseline"}; 95% percentile bootstrap interval over tasks, two-sided sign-flip permutation p-value. The mutation score here counts an invalid sample as 0.`, "", markdownTable(comparisonTable(summary)));
   }
-  parts.push("", "## Outcomes of all samples", "", markdownTable(outcomesTable(summary)), "", "## Stage timings", "", markdownTable(timingsTable(manifest)));
-  if (notes.length > 0) parts.push("", "## Notes", "", ...notes.map((n) => `- ${n}`));
+  parts.push("", "## Outcomes of all samples", "", markdownTable(outcomesTable(summary)));
+  if (curves.length > 0) {
+    parts.push("", "## Training", "", "Each stage's metric averaged over the first and the last tenth of its logged steps (metrics.jsonl; ppo and grpo: their rollouts' rewards and valid rate).", "", markdownTable(trainingTable(curves)));
+  }
+  parts.push("", "## Stage timings", "", markdownTable(timingsTable(manifest)));
   return `${parts.join("\n")}\n`;
 }

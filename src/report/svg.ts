@@ -57,3 +57,31 @@ export function intervalChart(title: string, rows: { label: string; mean: number
   parts.push("</svg>");
   return parts.join("");
 }
+
+/** Lines over steps, one per series, on a y axis from the data's lowest value (or 0) to its highest. */
+export function lineChart(title: string, series: { name: string; points: [number, number][] }[]): string {
+  const width = 640, height = 240, left = 56, bottom = 36, top = 36, right = 16;
+  const plotW = width - left - right, plotH = height - top - bottom;
+  const all = series.flatMap((s) => s.points);
+  const xMax = Math.max(1, ...all.map((p) => p[0]));
+  const xMin = Math.min(xMax - 1, ...all.map((p) => p[0]));
+  const yMin = Math.min(0, ...all.map((p) => p[1]));
+  const yMax = Math.max(yMin + 1e-9, ...all.map((p) => p[1]));
+  const x = (v: number): number => left + ((v - xMin) / (xMax - xMin)) * plotW;
+  const y = (v: number): number => top + plotH * (1 - (v - yMin) / (yMax - yMin));
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}" font-family="sans-serif" font-size="11">`];
+  parts.push(`<text x="8" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>`);
+  for (const tick of [0, 0.5, 1]) {
+    const v = yMin + tick * (yMax - yMin);
+    parts.push(`<line x1="${left}" x2="${width - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/><text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v.toPrecision(3)}</text>`);
+  }
+  parts.push(`<text x="${left}" y="${height - bottom + 16}">step ${xMin}</text><text x="${width - right}" y="${height - bottom + 16}" text-anchor="end">${xMax}</text>`);
+  series.forEach((s, si) => {
+    const color = PALETTE[si % PALETTE.length];
+    const path = s.points.map((p, i) => `${i === 0 ? "M" : "L"}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join("");
+    parts.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="1.5"><title>${escapeXml(s.name)}</title></path>`);
+    parts.push(`<rect x="${left + si * 140}" y="${height - 14}" width="10" height="10" fill="${color}"/><text x="${left + si * 140 + 14}" y="${height - 5}">${escapeXml(s.name)}</text>`);
+  });
+  parts.push("</svg>");
+  return parts.join("");
+}

@@ -1,0 +1,72 @@
+/**
+ * The training stages' curves for the report, read from each stage's metrics.jsonl: the loss
+ * of sft and dpo, the reward mean and valid rate of ppo and grpo's rollouts.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { readJsonlAll } from "../util/jsonl.js";
+import type { Table } from "./tables.js";
+
+export interface Curve {
+  stage: string;
+  metric: string;
+  /** (step, value), in step order. */
+  points: [number, number][];
+  /** Mean tokens/s over the stage's metrics events, when the job reported it. */
+  tokens_per_s: number | null;
+}
+
+/** What each training stage's curves show. */
+const CURVE_METRICS: Record<string, string[]> = {
+  sft: ["loss"],
+  dpo: ["loss"],
+  ppo: ["reward_mean", "valid_rate"],
+  grpo: ["reward_mean", "valid_rate"],
+};
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((s, x) => s + x, 0) / xs.length;
+}
+
+/** The curves of the training stages that left a metrics.jsonl in the run directory. */
+export async function readTrainingCurves(runDir: string): Promise<Curve[]> {
+  const curves: Curve[] = [];
+  for (const [stage, metrics] of Object.entries(CURVE_METRICS)) {
+    const file = join(runDir, stage, "metrics.jsonl");
+    if (!existsSync(file)) continue;
+    const events = (await readJsonlAll(file)).map((r) => r.value as Record<string, unknown>).filter((e) => typeof e.step === "number");
+    const rates = events.map((e) => e.tokens_per_s).filter((v): v is number => typeof v === "number");
+    for (const metric of metrics) {
+      const points = events.filter((e) => typeof e[metric] === "number").map((e): [number, number] => [e.step as number, e[metric] as number]);
+      if (points.length > 0) curves.push({ stage, metric, points, tokens_per_s: rates.length === 0 ? null : mean(rates) });
+    }
+  }
+  return curves;
+}
+
+/** Mean of the first and of the last tenth of a curve's points (at least one point each). */
+export function curveEnds(points: readonly [number, number][]): { first: number; last: number } {
+  const window = Math.max(1, Math.floor(points.length / 10));
+  return { first: mean(points.slice(0, window).map((p) => p[1])), last: mean(points.slice(-window).map((p) => p[1])) };
+}
+
+/** A moving average over about a twentieth of the points, so that noisy RL curves show their trend. */
+export function smoothed(points: readonly [number, number][]): { points: [number, number][]; window: number } {
+  const window = Math.max(1, Math.round(points.length / 20));
+  const out = points.map((p, i): [number, number] => {
+    const slice = points.slice(Math.max(0, i - window + 1), i + 1);
+    return [p[0], mean(slice.map((q) => q[1]))];
+  });
+  return { points: out, window };
+}
+
+export function trainingTable(curves: readonly Curve[]): Table {
+  const value = (metric: string, v: number): string => (metric === "valid_rate" ? `${(100 * v).toFixed(1)}%` : v.toFixed(3));
+  return {
+    header: ["stage", "metric", "steps", "first tenth", "last tenth", "tokens/s"],
+    rows: curves.map((c) => {
+      const ends = curveEnds(c.points);
+      return [c.stage, c.metric, String(c.points.at(-1)?.[0] ?? 0), value(c.metric, ends.first), value(c.metric, ends.last), c.tokens_per_s === null ? "" : c.tokens_per_s.toFixed(0)];
+    }),
+  };
+}
