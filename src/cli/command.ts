@@ -102,6 +102,31 @@ export function parseArgs(command: Command, argv: string[], commandPath: string)
   return { flags, positionals };
 }
 
+/**
+ * Splits a list flag at its commas, except inside brackets, braces or quotes, so that
+ * `--set eval.models=[sft,dpo],eval.n=8` is two items.
+ */
+export function splitList(text: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "[" || c === "{") depth += 1;
+    else if ((c === "]" || c === "}") && depth > 0) depth -= 1;
+    else if (c === "," && depth === 0) {
+      items.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  items.push(text.slice(start));
+  return items;
+}
+
 function convertFlag(spec: FlagSpec, text: string, previous: FlagValues[string]): string | number | string[] {
   switch (spec.type) {
     case "number": {
@@ -110,7 +135,7 @@ function convertFlag(spec: FlagSpec, text: string, previous: FlagValues[string])
       return value;
     }
     case "list": {
-      const items = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+      const items = splitList(text).map((s) => s.trim()).filter((s) => s !== "");
       return [...(Array.isArray(previous) ? previous : []), ...items];
     }
     default:

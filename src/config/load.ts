@@ -48,7 +48,14 @@ export function applyOverrides(target: Record<string, unknown>, overrides: strin
     const eq = item.indexOf("=");
     if (eq <= 0) throw new ConfigError(source, item, "expected key=value, e.g. sft.max_steps=100");
     const keys = item.slice(0, eq).split(".");
-    const value: unknown = parseYaml(item.slice(eq + 1));
+    let value: unknown;
+    try {
+      value = parseYaml(item.slice(eq + 1));
+    } catch (error) {
+      throw new ConfigError(source, item.slice(0, eq), `'${item.slice(eq + 1)}' is not a valid YAML value: ${(error as Error).message.split("\n")[0]}`, {
+        hint: "lists are written [a,b], strings with commas or brackets in quotes",
+      });
+    }
     let node: Record<string, unknown> = target;
     for (const key of keys.slice(0, -1)) {
       const next = node[key];

@@ -108,4 +108,3 @@ export type DpoConfig = z.output<typeof dpoConfigSchema>;
 export type GrpoConfig = z.output<typeof grpoConfigSchema>;
 export type PpoConfig = z.output<typeof ppoConfigSchema>;
 export type TrainSection = keyof typeof trainConfigSections;
-export type TrainConfigSections = { [K in TrainSection]: z.output<(typeof trainConfigSections)[K]> };

@@ -7,7 +7,7 @@ import { runEngineJob, type EngineJobResult } from "../engine/job.js";
 import { stageDir, type StageContext } from "../pipeline/context.js";
 import { writePromptsFile } from "./prompts-file.js";
 import { withRewardService } from "./reward-service.js";
-import { mergeStageAdapter, sftStartModel, stageFigures, trainSection, trainTasks, withSandbox } from "./stage-support.js";
+import { mergeStageAdapter, sftStartModel, stageFigures, trainTasks, withSandbox } from "./stage-support.js";
 
 /** A config section minus what the stage itself uses: the rest are the job's spec fields. */
 function jobFields<T extends { max_tasks?: number | undefined; mutants: boolean; coverage: boolean; max_mutants?: number | undefined }>(
@@ -19,7 +19,7 @@ function jobFields<T extends { max_tasks?: number | undefined; mutants: boolean;
 
 export async function onlineRlStage(ctx: StageContext, stage: "ppo" | "grpo"): Promise<Record<string, unknown>> {
   const { config } = ctx;
-  const section = trainSection(config, stage);
+  const section = config[stage];
   const dir = stageDir(ctx, stage);
   const tasks = await trainTasks(ctx, section.max_tasks);
   const prompts = join(dir, "prompts.jsonl");
@@ -41,8 +41,8 @@ export async function onlineRlStage(ctx: StageContext, stage: "ppo" | "grpo"): P
       const spec = { model: start, prompts, reward_url: url, output_dir: join(dir, "train"), seed: config.seed };
       const options = { quiet: ctx.quiet, label: stage, metricsFile: join(dir, "metrics.jsonl") };
       return stage === "ppo"
-        ? runEngineJob("ppo", { ...spec, ...jobFields(trainSection(config, "ppo")) }, options)
-        : runEngineJob("grpo", { ...spec, ...jobFields(trainSection(config, "grpo")) }, options);
+        ? runEngineJob("ppo", { ...spec, ...jobFields(config.ppo) }, options)
+        : runEngineJob("grpo", { ...spec, ...jobFields(config.grpo) }, options);
     });
   });
   await mergeStageAdapter(ctx, stage, start);

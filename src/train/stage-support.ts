@@ -13,18 +13,13 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { validate } from "../config/load.js";
 import type { RunConfig } from "../config/run-config.js";
-import type { TrainConfigSections, TrainSection } from "../config/train-config.js";
+import type { TrainSection } from "../config/train-config.js";
 import { runEngineJob, type EngineJobResult } from "../engine/job.js";
 import { runPaths, stageDir, type StageContext } from "../pipeline/context.js";
 import { stageModelRef } from "../pipeline/models.js";
 import { SandboxPool } from "../sandbox/pool.js";
 import { taskSchema, type Task } from "../tasks/schema.js";
 import { readJsonlAll } from "../util/jsonl.js";
-
-/** A stage's config section with its defaults filled in. */
-export function trainSection<K extends TrainSection>(config: RunConfig, name: K): TrainConfigSections[K] {
-  return config[name] as TrainConfigSections[K];
-}
 
 /** The run's train tasks, the first `maxTasks` of them when set. */
 export async function trainTasks(ctx: StageContext, maxTasks: number | undefined): Promise<Task[]> {

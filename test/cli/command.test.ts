@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatHelp, parseArgs, type Command } from "../../src/cli/command.js";
+import { formatHelp, parseArgs, splitList, type Command } from "../../src/cli/command.js";
 import { UsageError } from "../../src/errors.js";
 
 const cmd: Command = {
@@ -20,6 +20,13 @@ test("flags parse by type, with defaults and --flag=value", () => {
   assert.deepEqual(args.positionals, ["pos"]);
   assert.equal(parseArgs(cmd, ["--out", "x"], "demo").flags.n, 4);
   assert.equal(parseArgs(cmd, ["--out", "x", "--no-json"], "demo").flags.json, false);
+});
+
+test("a list flag splits at commas outside brackets, braces and quotes", () => {
+  assert.deepEqual(splitList("eval.models=[sft,dpo],eval.n=8"), ["eval.models=[sft,dpo]", "eval.n=8"]);
+  assert.deepEqual(splitList("a={x: 1, y: [2, 3]},b='c,d',e"), ["a={x: 1, y: [2, 3]}", "b='c,d'", "e"]);
+  const args = parseArgs(cmd, ["--out", "x", "--stages", "m=[a,b],n=1"], "demo");
+  assert.deepEqual(args.flags.stages, ["m=[a,b]", "n=1"]);
 });
 
 test("unknown flags, missing values, bad numbers and missing required flags are usage errors", () => {

@@ -52,6 +52,13 @@ test("ks larger than n are refused at config time", () => {
   assert.throws(() => resolveRunConfig({ set: ["eval.n=2", "eval.ks=[1,5]"] }), (e: unknown) => e instanceof ConfigError && e.field === "eval.ks");
 });
 
+test("a --set value that is not valid YAML names the field, never a stack trace", () => {
+  assert.throws(
+    () => resolveRunConfig({ set: ["eval.models=[sft"] }),
+    (e: unknown) => e instanceof ConfigError && e.file === "--set" && e.field === "eval.models" && /not a valid YAML value/.test(e.message),
+  );
+});
+
 test("a comparison baseline that is not evaluated is refused at config time", () => {
   assert.throws(
     () => resolveRunConfig({ set: ["eval.models=[sft,dpo]", "eval.baseline=base"] }),

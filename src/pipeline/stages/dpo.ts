@@ -5,12 +5,12 @@ import { runEngineJob } from "../../engine/job.js";
 import { TesttuneError } from "../../errors.js";
 import { prefsFiles, type PrefsStats } from "../../train/prefs.js";
 import { readJson } from "../../util/jsonl.js";
-import { mergeStageAdapter, sftStartModel, stageFigures, trainSection } from "../../train/stage-support.js";
+import { mergeStageAdapter, sftStartModel, stageFigures } from "../../train/stage-support.js";
 import { stageDir, type StageContext } from "../context.js";
 
 export async function dpoStage(ctx: StageContext): Promise<Record<string, unknown>> {
   const { config } = ctx;
-  const dpo = trainSection(config, "dpo");
+  const dpo = config.dpo;
   const { pairs, stats } = prefsFiles(stageDir(ctx, "prefs"));
   if (!existsSync(stats)) throw new TesttuneError("E_CONFIG", `no preference pairs in ${pairs}`, { hint: "run the prefs stage first: --stages prefs,dpo" });
   const made = readJson(stats) as PrefsStats;

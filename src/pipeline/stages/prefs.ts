@@ -1,12 +1,12 @@
 /** prefs: preference pairs from the SFT model's own samples on the train tasks, ranked by the sandbox. */
 import { buildPreferencePairs } from "../../train/prefs.js";
-import { trainSection, trainTasks, withSandbox } from "../../train/stage-support.js";
+import { trainTasks, withSandbox } from "../../train/stage-support.js";
 import { stageDir, type StageContext } from "../context.js";
 import { stageModelRef } from "../models.js";
 
 export async function prefsStage(ctx: StageContext): Promise<Record<string, unknown>> {
   const { config } = ctx;
-  const prefs = trainSection(config, "prefs");
+  const prefs = config.prefs;
   const tasks = await trainTasks(ctx, prefs.max_tasks);
   const sft = stageModelRef(ctx.runDir, config, "sft");
   ctx.log(`  sampling ${prefs.n} test files for each of ${tasks.length} train tasks and running them`);
