@@ -16,9 +16,9 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 
 /**
  * Validates a value against a schema; on failure throws a ConfigError naming the source,
- * the first wrong field and what was expected.
+ * the first wrong field and what was expected, and where the fields are documented.
  */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, source: string): z.output<S> {
+export function validate<S extends z.ZodType>(schema: S, value: unknown, source: string, documented?: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues;
@@ -26,12 +26,12 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, source:
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more: ${issues.slice(1, 4).map((i) => fieldPath(i.path) || "<root>").join(", ")})` : "";
   const field = first === undefined ? "" : fieldPath(first.path);
   throw new ConfigError(source, field, `${first?.message ?? "invalid"}${more}`, {
-    hint: `fix '${field || "<root>"}' in ${source}; 'testtune config schema' lists every field with its type and default`,
+    hint: `fix '${field || "<root>"}' in ${source}${documented === undefined ? "" : `; ${documented}`}`,
   });
 }
 
 /** Reads a YAML (or JSON, which is YAML) file and validates it. */
-export function loadConfigFile<S extends z.ZodType>(schema: S, file: string): z.output<S> {
+export function loadConfigFile<S extends z.ZodType>(schema: S, file: string, documented?: string): z.output<S> {
   if (!existsSync(file)) throw new ConfigError(file, "", "file not found");
   let raw: unknown;
   try {
@@ -39,7 +39,7 @@ export function loadConfigFile<S extends z.ZodType>(schema: S, file: string): z.
   } catch (error) {
     throw new ConfigError(file, "", `not valid YAML: ${(error as Error).message}`, { cause: error });
   }
-  return validate(schema, raw ?? {}, file);
+  return validate(schema, raw ?? {}, file, documented);
 }
 
 /** Sets `a.b.c=value` overrides (from the command line) on a plain object; values parse as YAML scalars. */

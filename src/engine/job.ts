@@ -54,6 +54,7 @@ export interface EngineJobResult {
   exitCode: number;
 }
 
+const EXIT_BAD_INPUT = 2;
 const EXIT_INTERRUPTED = 130;
 
 function defaultSpecFile<J extends JobName>(job: J, spec: JobSpec<J>): string {
@@ -64,7 +65,7 @@ function defaultSpecFile<J extends JobName>(job: J, spec: JobSpec<J>): string {
 
 /** Runs an engine job to completion; throws EngineJobError, EngineInterruptedError or ConfigError. */
 export async function runEngineJob<J extends JobName>(job: J, spec: JobSpecInput<J>, options: EngineJobOptions = {}): Promise<EngineJobResult> {
-  const full = validate(jobSpecSchemas[job], { ...spec, version: 1, job }, options.specFile ?? `the ${job} job spec`) as JobSpec<J>;
+  const full = validate(jobSpecSchemas[job], { ...spec, version: 1, job }, options.specFile ?? `the ${job} job spec`, "docs/engine-protocol.md and src/engine/specs.ts describe the spec fields") as JobSpec<J>;
   const specFile = resolve(options.cwd ?? ".", options.specFile ?? defaultSpecFile(job, full));
   writeJson(specFile, full);
   const env = await pythonEnv({ quiet: options.quiet === true });
@@ -110,7 +111,9 @@ export async function runEngineJob<J extends JobName>(job: J, spec: JobSpecInput
   if (code !== 0) {
     const how = code === null ? `killed by ${signal ?? "a signal"}${signal === "SIGKILL" ? " (out of memory?)" : ""}` : `exit ${code}`;
     const what = monitor.error === undefined ? "ended without an error event" : monitor.error.message;
-    throw new EngineJobError(job, code, signal, monitor.logLines, monitor.stderrLines, `engine job '${job}' failed (${how}): ${what}${monitor.tail()}`, { hint });
+    // Exit 2: the job refused its spec or an input file; running it again changes nothing.
+    const fix = code === EXIT_BAD_INPUT ? `fix the named field or file (a flag or config field of the same name), then re-run; the job alone: ${rerun}` : hint;
+    throw new EngineJobError(job, code, signal, monitor.logLines, monitor.stderrLines, `engine job '${job}' failed (${how}): ${what}${monitor.tail()}`, { hint: fix });
   }
   return { job, specFile, artifacts: monitor.artifacts, metrics: monitor.metrics, durationMs, exitCode: 0 };
 }

@@ -12,6 +12,8 @@ import { loadPreset, presetFile } from "../config/presets.js";
 import { runConfigSchema, STAGES, type RunConfig, type Stage } from "../config/run-config.js";
 import { ConfigError } from "../errors.js";
 
+const RUN_CONFIG_DOCS = "'testtune config schema' lists every field with its type and default";
+
 export interface ConfigLayers {
   preset?: string;
   file?: string;
@@ -23,23 +25,23 @@ export function resolveRunConfig(layers: ConfigLayers): RunConfig {
   let merged: Record<string, unknown> = {};
   if (layers.preset !== undefined) {
     const preset = loadPreset(layers.preset);
-    validate(runConfigSchema, preset, presetFile(layers.preset));
+    validate(runConfigSchema, preset, presetFile(layers.preset), RUN_CONFIG_DOCS);
     merged = deepMerge(merged, preset);
   }
   if (layers.file !== undefined) {
-    loadConfigFile(runConfigSchema, layers.file);
+    loadConfigFile(runConfigSchema, layers.file, RUN_CONFIG_DOCS);
     merged = deepMerge(merged, (parseYaml(readFileSync(layers.file, "utf8")) ?? {}) as Record<string, unknown>);
   }
   if (layers.set !== undefined && layers.set.length > 0) {
     merged = applyOverrides(merged, layers.set);
-    validate(runConfigSchema, merged, "--set");
+    validate(runConfigSchema, merged, "--set", RUN_CONFIG_DOCS);
   }
   if (layers.stages !== undefined) {
     const unknown = layers.stages.filter((s) => !(STAGES as readonly string[]).includes(s));
     if (unknown.length > 0) throw new ConfigError("--stages", unknown.join(","), `unknown stage(s)`, { hint: `stages are: ${STAGES.join(", ")}` });
     merged.stages = layers.stages as Stage[];
   }
-  return validate(runConfigSchema, merged, "config");
+  return validate(runConfigSchema, merged, "config", RUN_CONFIG_DOCS);
 }
 
 /**
@@ -49,7 +51,7 @@ export function resolveRunConfig(layers: ConfigLayers): RunConfig {
 export function pinRunConfig(runDir: string, config: RunConfig): void {
   const file = join(runDir, "config.yaml");
   if (existsSync(file)) {
-    const previous = validate(runConfigSchema, parseYaml(readFileSync(file, "utf8")), file);
+    const previous = validate(runConfigSchema, parseYaml(readFileSync(file, "utf8")), file, RUN_CONFIG_DOCS);
     const strip = (c: RunConfig): string => JSON.stringify({ ...c, stages: [] });
     if (strip(previous) !== strip(config)) {
       throw new ConfigError(file, "", "this run directory was made with a different config, so its finished stages do not match the new one", {

@@ -53,11 +53,13 @@ export function resolveConfigPaths<C extends Record<string, unknown>>(config: C,
   return out as C;
 }
 
+const TRAIN_CONFIG_DOCS = "docs/training.md lists each job's fields and defaults";
+
 /** Reads, overrides and validates a job config; errors name the file (or --set) and the field. */
 export function loadTrainConfig<J extends TrainCommandJob>(job: J, file: string, set: string[] = []): TrainJobConfig<J> {
   const schema = trainJobConfigSchemas[job];
-  if (set.length === 0) return resolveConfigPaths(loadConfigFile(schema, file) as TrainJobConfig<J>, file);
-  loadConfigFile(schema, file); // the file alone must be valid, so that an error names it rather than --set
+  if (set.length === 0) return resolveConfigPaths(loadConfigFile(schema, file, TRAIN_CONFIG_DOCS) as TrainJobConfig<J>, file);
+  loadConfigFile(schema, file, TRAIN_CONFIG_DOCS); // the file alone must be valid, so that an error names it rather than --set
   const raw = (parseYaml(readFileSync(file, "utf8")) ?? {}) as Record<string, unknown>;
-  return resolveConfigPaths(validate(schema, applyOverrides(raw, set), `${file} with --set`) as TrainJobConfig<J>, file);
+  return resolveConfigPaths(validate(schema, applyOverrides(raw, set), `${file} with --set`, TRAIN_CONFIG_DOCS) as TrainJobConfig<J>, file);
 }

@@ -15,6 +15,16 @@ function fakeSpec(): { model: string; input: string; output: string } {
 
 const fake = (name: string): string => `tests.fixtures.engine.${name}`;
 
+test("a job that refuses its spec (exit 2) says to fix the field, not to run it again as it is", async () => {
+  await assert.rejects(runEngineJob("generate", fakeSpec(), { pythonModule: fake("fake_bad_spec"), quiet: true }), (error: unknown) => {
+    assert.ok(error instanceof EngineJobError);
+    assert.equal(error.exitCode, 2);
+    assert.match(error.message, /field 'model': \/nowhere does not exist/);
+    assert.match(error.hint ?? "", /^fix the named field or file/);
+    return true;
+  });
+});
+
 test("a failing job throws EngineJobError with its error event, last log lines and a re-run hint", async () => {
   const spec = fakeSpec();
   await assert.rejects(runEngineJob("generate", spec, { pythonModule: fake("fake_fail"), quiet: true }), (error: unknown) => {
