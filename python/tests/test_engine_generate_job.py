@@ -12,7 +12,7 @@ from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
 from testtune_engine.jobs import generate
 from testtune_engine.spec import DataError
-from tests.fixtures.engine.support import PAIRS, TINY_MODEL, of_kind, run_in_process, tiny_corpus, write_spec
+from tests.fixtures.engine.support import PAIRS, TINY_MODEL, of_kind, pretrain_tiny, run_in_process, write_spec
 
 SAMPLING = {"num_samples": 3, "max_new_tokens": 16, "temperature": 0.8, "seed": 5}
 
@@ -26,9 +26,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def base(work: Path) -> Path:
     """The pretrain job's tokenizer and model, its weights redrawn wide: the greedy continuations
     then differ from prompt to prompt and have clear winners, not near-ties that rounding flips."""
-    spec = write_spec(work / "pretrain.json", "pretrain", corpus=str(tiny_corpus(work / "corpus.jsonl")), output_dir=str(work / "base"), **TINY_MODEL)
-    code, emitted = run_in_process("pretrain", spec)
-    assert code == 0, emitted
+    pretrain_tiny(work)
     config = AutoConfig.from_pretrained(work / "base")
     config.initializer_range = 0.3
     torch.manual_seed(0)

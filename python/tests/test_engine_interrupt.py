@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.engine.support import PAIRS, TINY_MODEL, of_kind, run_in_process, start_process, tiny_corpus, write_spec
+from tests.fixtures.engine.support import PAIRS, of_kind, pretrain_tiny, run_in_process, start_process, write_spec
 
 MAX_STEPS = 40
 SFT = {"max_steps": MAX_STEPS, "batch_size": 2, "max_length": 96, "logging_steps": 1, "save_steps": 3, "save_total_limit": 1, "lora": {"r": 4, "alpha": 8}, "seed": 3}
@@ -17,9 +17,7 @@ SFT = {"max_steps": MAX_STEPS, "batch_size": 2, "max_length": 96, "logging_steps
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("interrupt-base")
-    spec = write_spec(work / "pretrain.json", "pretrain", corpus=str(tiny_corpus(work / "corpus.jsonl", 100)), output_dir=str(work / "base"), **TINY_MODEL)
-    assert run_in_process("pretrain", spec)[0] == 0
-    return work / "base"
+    return pretrain_tiny(work, corpus_size=100)
 
 
 def final_loss(emitted: list[dict]) -> float:

@@ -9,7 +9,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
 
-from tests.fixtures.engine.support import PAIRS, PROMPTS, TINY_MODEL, of_kind, run_in_process, tiny_corpus, write_spec
+from tests.fixtures.engine.support import PAIRS, PROMPTS, TINY_MODEL, of_kind, pretrain_tiny, run_in_process, tiny_corpus, write_spec
 
 TINY_SFT = {"max_steps": 4, "batch_size": 4, "max_length": 128, "logging_steps": 2, "save_steps": 2, "lora": {"r": 4, "alpha": 8}}
 TINY_GENERATE = {"num_samples": 2, "max_new_tokens": 12, "batch_size": 2, "seed": 7}
@@ -22,11 +22,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def base(work: Path) -> Path:
-    corpus = tiny_corpus(work / "corpus.jsonl")
-    spec = write_spec(work / "pretrain.json", "pretrain", corpus=str(corpus), output_dir=str(work / "base"), steps=4, batch_size=4, block_size=64, logging_steps=2, save_steps=2, **TINY_MODEL)
-    code, emitted = run_in_process("pretrain", spec)
-    assert code == 0, emitted
-    return work / "base"
+    return pretrain_tiny(work, steps=4, batch_size=4, block_size=64, logging_steps=2, save_steps=2)
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
+import type { z } from "zod";
 import { validate } from "../config/load.js";
 import { writeJson } from "../util/jsonl.js";
 import { pythonDir } from "../util/paths.js";
@@ -13,7 +14,6 @@ import type { ArtifactEvent, EngineEvent, MetricsEvent } from "./events.js";
 import { EngineInterruptedError, EngineJobError } from "./job-errors.js";
 import { JobMonitor } from "./monitor.js";
 import { pythonEnv } from "./python-env.js";
-import type { z } from "zod";
 import { trainSpecSchemas } from "../train/specs.js";
 import { engineSpecSchemas } from "./specs.js";
 

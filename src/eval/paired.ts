@@ -7,6 +7,7 @@
  */
 import { UsageError } from "../errors.js";
 import { Rng } from "../util/rng.js";
+import { mean } from "../util/stats.js";
 
 export interface PairedResult {
   tasks: number;
@@ -36,7 +37,6 @@ export function pairedDifference(a: readonly number[], b: readonly number[], opt
   const rng = new Rng(options.seed ?? 0);
   const diffs = a.map((x, i) => (b[i] as number) - x);
   const n = diffs.length;
-  const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
   const observed = mean(diffs);
 
   const boot: number[] = [];

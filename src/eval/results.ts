@@ -5,6 +5,7 @@
  */
 import { UsageError } from "../errors.js";
 import type { Outcome } from "../sandbox/types.js";
+import { mean, meanOrNull } from "../util/stats.js";
 import { passAtK } from "./pass-at-k.js";
 
 /** The fields of a score line that evaluation reads. */
@@ -46,10 +47,6 @@ export interface ModelResults {
   per_task: TaskResult[];
 }
 
-function mean(xs: readonly number[]): number {
-  return xs.length === 0 ? 0 : xs.reduce((s, x) => s + x, 0) / xs.length;
-}
-
 export function computeModelResults(model: string, scores: readonly ScoredSample[], ks: readonly number[], taskIds: readonly string[]): ModelResults {
   const byTask = new Map<string, ScoredSample[]>(taskIds.map((id) => [id, []]));
   for (const s of scores) {
@@ -85,7 +82,7 @@ export function computeModelResults(model: string, scores: readonly ScoredSample
     pass_at_k: passK,
     valid_rate: mean(scores.map((s) => (s.valid ? 1 : 0))),
     mean_mutation_score: measuredMutation ? mean(perTask.map((t) => t.mutation)) : null,
-    valid_mutation_score: validMutation.length === 0 ? null : mean(validMutation),
+    valid_mutation_score: meanOrNull(validMutation),
     mean_line_coverage: covered.length === 0 ? null : mean(covered.map((s) => s.coverage?.line ?? 0)),
     mean_reward: mean(scores.map((s) => s.reward)),
     status_counts: statusCounts,

@@ -1,5 +1,6 @@
 /** Aggregates of a set of score records, for the end of `testtune score` and for reports. */
 import type { Outcome } from "../sandbox/types.js";
+import { mean, meanOrNull } from "../util/stats.js";
 import type { ScoreRecord } from "./score.js";
 
 export interface ScoreSummaryStats {
@@ -16,8 +17,8 @@ export interface ScoreSummaryStats {
   statuses: Partial<Record<Outcome, number>>;
 }
 
-function mean(values: number[]): number | undefined {
-  return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
+function meanOrUndefined(values: number[]): number | undefined {
+  return meanOrNull(values) ?? undefined;
 }
 
 export function summarizeScores(records: Pick<ScoreRecord, "status" | "valid" | "reward" | "mutation" | "coverage">[]): ScoreSummaryStats {
@@ -29,10 +30,10 @@ export function summarizeScores(records: Pick<ScoreRecord, "status" | "valid" | 
   return {
     samples: records.length,
     valid: valid.length,
-    meanReward: mean(records.flatMap((r) => (r.reward === null ? [] : [r.reward]))) ?? 0,
-    meanMutationScore: mean(mutated.map((m) => m.score)),
-    meanLineCoverage: mean(covered.map((c) => c.line)),
-    meanBranchCoverage: mean(covered.map((c) => c.branch)),
+    meanReward: mean(records.flatMap((r) => (r.reward === null ? [] : [r.reward]))),
+    meanMutationScore: meanOrUndefined(mutated.map((m) => m.score)),
+    meanLineCoverage: meanOrUndefined(covered.map((c) => c.line)),
+    meanBranchCoverage: meanOrUndefined(covered.map((c) => c.branch)),
     mutantsTotal: mutated.reduce((a, m) => a + m.total, 0),
     mutantsKilled: mutated.reduce((a, m) => a + m.killed, 0),
     statuses,

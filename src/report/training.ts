@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { readJsonlAll } from "../util/jsonl.js";
+import { mean, meanOrNull } from "../util/stats.js";
 import type { Table } from "./tables.js";
 
 export interface Curve {
@@ -24,10 +25,6 @@ const CURVE_METRICS: Record<string, string[]> = {
   grpo: ["reward_mean", "valid_rate"],
 };
 
-function mean(xs: readonly number[]): number {
-  return xs.reduce((s, x) => s + x, 0) / xs.length;
-}
-
 /** The curves of the training stages that left a metrics.jsonl in the run directory. */
 export async function readTrainingCurves(runDir: string): Promise<Curve[]> {
   const curves: Curve[] = [];
@@ -38,7 +35,7 @@ export async function readTrainingCurves(runDir: string): Promise<Curve[]> {
     const rates = events.map((e) => e.tokens_per_s).filter((v): v is number => typeof v === "number");
     for (const metric of metrics) {
       const points = events.filter((e) => typeof e[metric] === "number").map((e): [number, number] => [e.step as number, e[metric] as number]);
-      if (points.length > 0) curves.push({ stage, metric, points, tokens_per_s: rates.length === 0 ? null : mean(rates) });
+      if (points.length > 0) curves.push({ stage, metric, points, tokens_per_s: meanOrNull(rates) });
     }
   }
   return curves;

@@ -9,6 +9,7 @@
  * fail), with every reward equal (all tie), or with no two samples far enough apart gives no
  * pair, and is counted under that reason.
  */
+import { meanOrNull } from "../util/stats.js";
 
 /** A scored sample of one prompt. */
 export interface Candidate {
@@ -78,7 +79,6 @@ export interface PairStats {
   rejected_valid_rate: number | null;
 }
 
-const mean = (values: number[]): number | null => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
 
 /** Pairs for every prompt, in the order of `prompts`, and their statistics. */
 export function buildPairs(
@@ -117,9 +117,9 @@ export function buildPairs(
     pairs: pairs.length,
     dropped,
     margin: settings.margin,
-    chosen_reward_mean: mean(pairs.map((p) => p.chosen_reward)),
-    rejected_reward_mean: mean(pairs.map((p) => p.rejected_reward)),
-    reward_gap_mean: mean(pairs.map((p) => p.chosen_reward - p.rejected_reward)),
+    chosen_reward_mean: meanOrNull(pairs.map((p) => p.chosen_reward)),
+    rejected_reward_mean: meanOrNull(pairs.map((p) => p.rejected_reward)),
+    reward_gap_mean: meanOrNull(pairs.map((p) => p.chosen_reward - p.rejected_reward)),
     rejected_valid_rate: pairs.length === 0 ? null : rejectedValid / pairs.length,
   };
   return { pairs, stats };
