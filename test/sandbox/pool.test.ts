@@ -45,16 +45,26 @@ test("a malformed request is a ConfigError naming the field, before or inside th
   assert.equal((await pool.exec({ code: CODE, tests: PASSING })).status, "passed");
 });
 
-const SERVER = "testtune_executor.server --sandboxed";
+const SERVER = "-m testtune_executor.server --sandboxed";
 
-/** Waits until some executor is running a job (a forked runner in the job directory), then kills that executor. */
+/** Whether `pid` is an executor's Python server itself (bubblewrap's own processes carry the same words in their arguments). */
+function isExecutorServer(pid: number): boolean {
+  const argv = commandLine(pid);
+  return argv.includes(SERVER) && !/^\S*bwrap\s/.test(argv);
+}
+
+/**
+ * Waits until some executor is running a job (a forked runner in the job directory), then kills
+ * that executor and waits until both it and its runner are gone: a runner orphaned by an earlier
+ * kill is re-parented to bubblewrap for a moment, and must not be taken for a busy executor.
+ */
 async function killTheBusyExecutor(): Promise<void> {
   for (let attempt = 0; attempt < 600; attempt++) {
     for (const pid of descendants()) {
       const parent = parentOf(pid);
-      if (parent !== undefined && workingDirectory(pid) === "/tmp/job" && commandLine(parent).includes(SERVER)) {
+      if (parent !== undefined && workingDirectory(pid) === "/tmp/job" && isExecutorServer(parent)) {
         process.kill(parent, "SIGKILL");
-        while (commandLine(parent) !== "") await new Promise((resolve) => setTimeout(resolve, 20));
+        while (commandLine(parent) !== "" || commandLine(pid) !== "") await new Promise((resolve) => setTimeout(resolve, 20));
         return;
       }
     }
