@@ -1,20 +1,23 @@
-/** The run-level evaluation summary (eval/results.json): every model, and paired comparisons. */
-import { pairedDifference, type PairedResult } from "./paired.js";
-import { passAtK } from "./pass-at-k.js";
-import type { ModelResults } from "./results.js";
+/** The run-level evaluation summary (eval/results.json, docs/results.md): every model, and paired comparisons. */
+import { compareModels, COMPARED_METRICS, withHolm, type Comparison } from "./comparison.js";
+import type { ModelResults, TaskResult } from "./results.js";
+import { RESULTS_SCHEMA_VERSION } from "./results-file.js";
 
-export interface Comparison extends PairedResult {
-  baseline: string;
-  model: string;
-  metric: "pass@1" | "mutation";
-}
+export type { Comparison } from "./comparison.js";
 
 export interface EvalSummary {
-  format: 1;
+  schema_version: typeof RESULTS_SCHEMA_VERSION;
+  /** The testtune that wrote the file. */
+  testtune_version: string;
+  /** The seed of the bootstrap and sign-flip resampling. */
+  seed: number;
   ks: number[];
   /** The model every other one is compared with; null when there is none to compare. */
   baseline: string | null;
   models: Omit<ModelResults, "per_task">[];
+  /** Each model's per-task counts, by model name: what `testtune compare` pairs. */
+  per_task: Record<string, TaskResult[]>;
+  /** Each other model against the baseline, per metric; p_holm corrects over the models compared. */
   comparisons: Comparison[];
   /** pass@1 of each model, by name: the headline numbers. */
   "pass@1": Record<string, number>;
@@ -29,30 +32,34 @@ export function chooseBaseline(models: readonly string[], requested?: string): s
   return models.includes("sft") ? "sft" : models[0];
 }
 
+export interface SummaryOptions {
+  ks: number[];
+  seed: number;
+  testtuneVersion: string;
+  baseline?: string;
+}
+
 /** Compares every other model with the baseline, task by task. */
-export function summarize(results: readonly ModelResults[], ks: number[], seed: number, requestedBaseline?: string): EvalSummary {
+export function summarize(results: readonly ModelResults[], options: SummaryOptions): EvalSummary {
   const comparisons: Comparison[] = [];
-  const baselineName = chooseBaseline(results.map((r) => r.model), requestedBaseline);
+  const baselineName = chooseBaseline(results.map((r) => r.model), options.baseline);
   const baseline = results.find((r) => r.model === baselineName);
   if (baseline !== undefined) {
-    const order = baseline.per_task.map((t) => t.task_id);
     for (const other of results.filter((r) => r !== baseline)) {
-      const byId = new Map(other.per_task.map((t) => [t.task_id, t]));
-      const shared = order.filter((id) => byId.has(id));
-      const base = new Map(baseline.per_task.map((t) => [t.task_id, t]));
-      const pick = (m: Map<string, ModelResults["per_task"][number]>, f: (t: ModelResults["per_task"][number]) => number): number[] =>
-        shared.map((id) => f(m.get(id) as ModelResults["per_task"][number]));
-      const pass1 = (t: ModelResults["per_task"][number]): number => passAtK(t.n, t.c, 1);
-      comparisons.push({ baseline: baseline.model, model: other.model, metric: "pass@1", ...pairedDifference(pick(base, pass1), pick(byId, pass1), { seed }) });
-      comparisons.push({ baseline: baseline.model, model: other.model, metric: "mutation", ...pairedDifference(pick(base, (t) => t.mutation), pick(byId, (t) => t.mutation), { seed }) });
+      for (const metric of COMPARED_METRICS) {
+        comparisons.push(compareModels({ name: baseline.model, per_task: baseline.per_task }, { name: other.model, per_task: other.per_task }, metric, { seed: options.seed }));
+      }
     }
   }
   return {
-    format: 1,
-    ks,
+    schema_version: RESULTS_SCHEMA_VERSION,
+    testtune_version: options.testtuneVersion,
+    seed: options.seed,
+    ks: options.ks,
     baseline: results.length > 1 && baseline !== undefined ? baseline.model : null,
     models: results.map(({ per_task: _perTask, ...rest }) => rest),
-    comparisons,
+    per_task: Object.fromEntries(results.map((r) => [r.model, r.per_task])),
+    comparisons: withHolm(comparisons),
     "pass@1": Object.fromEntries(results.map((r) => [r.model, r["pass@1"]])),
   };
 }

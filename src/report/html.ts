@@ -2,7 +2,7 @@
 import type { EvalSummary } from "../eval/summary.js";
 import type { Manifest } from "../pipeline/manifest.js";
 import { groupedBarChart, escapeXml, intervalChart, lineChart } from "./svg.js";
-import { comparisonTable, outcomesTable, resultsTable, timingsTable, type Table } from "./tables.js";
+import { comparisonNote, comparisonTable, outcomesTable, resultsTable, timingsTable, type Table } from "./tables.js";
 import { smoothed, trainingTable, type Curve } from "./training.js";
 
 function htmlTable(table: Table): string {
@@ -39,7 +39,7 @@ export function renderHtml(summary: EvalSummary, manifest: Manifest, curves: rea
       ? ""
       : intervalChart(
           "Paired differences against the baseline (95% CI)",
-          summary.comparisons.map((c) => ({ label: `${c.model} vs ${c.baseline} (${c.metric})`, mean: c.mean_diff, low: c.ci_low, high: c.ci_high })),
+          summary.comparisons.map((c) => ({ label: `${c.model} vs ${c.baseline} (${c.metric})`, mean: c.mean_diff, low: c.bootstrap.ci_low, high: c.bootstrap.ci_high })),
         );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>testtune report: ${escapeXml(manifest.name)}</title>
@@ -54,7 +54,7 @@ th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}svg{max-widt
 <h2>Results</h2>
 ${htmlTable(resultsTable(summary))}
 ${chart}
-${summary.comparisons.length === 0 ? "" : `<h2>Paired differences</h2>\n${htmlTable(comparisonTable(summary))}\n${forest}`}
+${summary.comparisons.length === 0 ? "" : `<h2>Paired differences</h2>\n<p class="meta">Against ${escapeXml(summary.baseline ?? "the baseline")}. ${escapeXml(comparisonNote(summary.comparisons))}</p>\n${htmlTable(comparisonTable(summary.comparisons))}\n${forest}`}
 <h2>Outcomes of all samples</h2>
 ${htmlTable(outcomesTable(summary))}
 ${curves.length === 0 ? "" : `<h2>Training</h2>\n${htmlTable(trainingTable(curves))}\n${trainingCharts(curves)}`}

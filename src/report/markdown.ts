@@ -1,7 +1,7 @@
 /** report.md: the run's results, comparisons, outcomes and timings. */
 import type { EvalSummary } from "../eval/summary.js";
 import type { Manifest } from "../pipeline/manifest.js";
-import { comparisonTable, markdownTable, outcomesTable, resultsTable, timingsTable } from "./tables.js";
+import { comparisonNote, comparisonTable, markdownTable, outcomesTable, resultsTable, timingsTable } from "./tables.js";
 import { trainingTable, type Curve } from "./training.js";
 
 export function renderMarkdown(summary: EvalSummary, manifest: Manifest, curves: readonly Curve[] = []): string {
@@ -16,7 +16,7 @@ export function renderMarkdown(summary: EvalSummary, manifest: Manifest, curves:
     markdownTable(resultsTable(summary)),
   ];
   if (summary.comparisons.length > 0) {
-    parts.push("", "## Paired differences", "", `Per-task differences against ${summary.baseline ?? "the baseline"}; 95% percentile bootstrap interval over tasks, two-sided sign-flip permutation p-value. The mutation score here counts an invalid sample as 0.`, "", markdownTable(comparisonTable(summary)));
+    parts.push("", "## Paired differences", "", `Against ${summary.baseline ?? "the baseline"}. ${comparisonNote(summary.comparisons)}`, "", markdownTable(comparisonTable(summary.comparisons)));
   }
   parts.push("", "## Outcomes of all samples", "", markdownTable(outcomesTable(summary)));
   if (curves.length > 0) {

@@ -1,5 +1,5 @@
 /** The tables every report shows, as rows of strings, shared by the Markdown and HTML writers. */
-import type { EvalSummary } from "../eval/summary.js";
+import type { Comparison, EvalSummary } from "../eval/summary.js";
 import type { Manifest } from "../pipeline/manifest.js";
 
 export interface Table {
@@ -26,18 +26,46 @@ export function resultsTable(summary: EvalSummary): Table {
   };
 }
 
-export function comparisonTable(summary: EvalSummary): Table {
+/** A p-value, with its Holm-adjusted value in parentheses when it has one. */
+function pValue(test: { p_value: number | null; p_holm: number | null } | null): string {
+  if (test === null || test.p_value === null) return "-";
+  const one = (p: number): string => (p < 0.001 ? "<0.001" : p.toFixed(3));
+  return test.p_holm === null ? one(test.p_value) : `${one(test.p_value)} (${one(test.p_holm)})`;
+}
+
+/** One row per paired comparison: the means, the difference with its interval, and every test's p-value. */
+export function comparisonTable(comparisons: readonly Comparison[]): Table {
   return {
-    header: ["model vs baseline", "metric", "difference (points)", "95% CI", "p (sign-flip)", "wins/losses/ties"],
-    rows: summary.comparisons.map((c) => [
+    header: ["model vs baseline", "metric", "baseline", "model", "difference (points)", "95% CI", "p t-test", "p Wilcoxon", "p sign-flip", "p McNemar", "wins/losses/ties"],
+    rows: comparisons.map((c) => [
       `${c.model} vs ${c.baseline}`,
       c.metric === "pass@1" ? "pass@1" : "mutation score",
+      pct(c.baseline_mean),
+      pct(c.model_mean),
       signed(c.mean_diff),
-      `[${signed(c.ci_low)}, ${signed(c.ci_high)}]`,
-      c.p_value < 0.001 ? "<0.001" : c.p_value.toFixed(3),
+      `[${signed(c.bootstrap.ci_low)}, ${signed(c.bootstrap.ci_high)}]`,
+      pValue(c.t_test),
+      pValue(c.wilcoxon),
+      pValue(c.sign_flip),
+      pValue(c.mcnemar),
       `${c.wins}/${c.losses}/${c.ties}`,
     ]),
   };
+}
+
+/** What the comparison table's columns mean, for the reports and `testtune compare`. */
+export function comparisonNote(comparisons: readonly Comparison[]): string {
+  const first = comparisons[0];
+  const holm = comparisons.some((c) => c.t_test.p_holm !== null || c.sign_flip.p_holm !== null);
+  return [
+    `Per-task differences (model - baseline) over ${first?.tasks ?? 0} tasks: ${Math.round(100 * (first?.bootstrap.confidence ?? 0.95))}% percentile bootstrap interval (${first?.bootstrap.resamples ?? 0} resamples),`,
+    "two-sided p-values of the paired t-test, the Wilcoxon signed-rank test (zero differences dropped) and the sign-flip permutation test;",
+    "McNemar's test only when every task has one sample on both sides (greedy pass@1).",
+    holm ? "In parentheses: Holm-adjusted over the models compared on the same metric." : "",
+    "The mutation score counts an invalid sample as 0.",
+  ]
+    .filter((line) => line !== "")
+    .join(" ");
 }
 
 export function outcomesTable(summary: EvalSummary): Table {

@@ -46,9 +46,9 @@ test("models are compared with sft when it was evaluated, else the first, or the
     computeModelResults("sft", [s("a", true, 0.5), s("b", false)], [1], tasks),
     computeModelResults("dpo", [s("a", true, 0.5), s("b", true, 1)], [1], tasks),
   ];
-  const summary = summarize(results, [1], 7);
+  const summary = summarize(results, { ks: [1], seed: 7, testtuneVersion: "0.0.0" });
   assert.equal(summary.baseline, "sft");
   const pass1 = summary.comparisons.filter((c) => c.metric === "pass@1");
   assert.deepEqual(pass1.map((c) => [c.model, c.baseline, c.mean_diff]), [["base", "sft", -0.5], ["dpo", "sft", 0.5]]);
-  assert.equal(summarize(results.slice(0, 1), [1], 7).baseline, null);
+  assert.equal(summarize(results.slice(0, 1), { ks: [1], seed: 7, testtuneVersion: "0.0.0" }).baseline, null);
 });

@@ -83,7 +83,7 @@ export async function evalStage(ctx: StageContext): Promise<Record<string, unkno
   } finally {
     await pool.close();
   }
-  const summary = summarize(results, config.eval.ks, config.seed, config.eval.baseline);
+  const summary = summarize(results, { ks: config.eval.ks, seed: config.seed, testtuneVersion: ctx.manifest.testtune.version, baseline: config.eval.baseline });
   writeJson(join(runDir, "eval", "results.json"), summary);
   return { tasks: tasks.length, "pass@1": summary["pass@1"] };
 }
