@@ -38,7 +38,8 @@ export interface Comparison {
   losses: number;
   ties: number;
   bootstrap: { confidence: number; resamples: number; ci_low: number; ci_high: number };
-  sign_flip: { resamples: number; p_value: number } & Adjusted;
+  /** statistic: the mean difference, whose distribution under random sign flips gives p. */
+  sign_flip: { statistic: number; resamples: number; p_value: number } & Adjusted;
   t_test: TTestResult & Adjusted;
   wilcoxon: WilcoxonResult & Adjusted;
   /** Only for pass@1 when every task has exactly one sample on both sides. */
@@ -100,7 +101,7 @@ export function compareModels(
     losses: paired.losses,
     ties: paired.ties,
     bootstrap: { confidence: paired.confidence, resamples, ci_low: paired.ci_low, ci_high: paired.ci_high },
-    sign_flip: { resamples, p_value: paired.p_value, p_holm: null },
+    sign_flip: { statistic: paired.mean_diff, resamples, p_value: paired.p_value, p_holm: null },
     t_test: { ...pairedTTest(diffs), p_holm: null },
     wilcoxon: { ...wilcoxonSignedRank(diffs), p_holm: null },
     mcnemar: greedy ? { ...mcnemar(pairs.map(([t]) => t.c === 1), pairs.map(([, t]) => t.c === 1)), p_holm: null } : null,

@@ -39,7 +39,7 @@ export const comparisonSchema = z.looseObject({
   losses: count,
   ties: count,
   bootstrap: z.looseObject({ confidence: z.number().gt(0).lt(1), resamples: z.number().int().positive(), ci_low: z.number(), ci_high: z.number() }),
-  sign_flip: z.looseObject({ resamples: z.number().int().positive(), p_value: probability, ...holm }),
+  sign_flip: z.looseObject({ statistic: z.number(), resamples: z.number().int().positive(), p_value: probability, ...holm }),
   t_test: z.looseObject({ statistic: z.number().nullable(), df: count, p_value: probability.nullable(), ...holm }),
   wilcoxon: z.looseObject({ statistic: z.number().nonnegative(), n: count, method: z.enum(["exact", "normal"]), z: z.number().nullable(), p_value: probability, ...holm }),
   mcnemar: z.looseObject({ statistic: z.number().nonnegative(), baseline_only: count, model_only: count, method: z.enum(["exact", "chi2"]), p_value: probability, ...holm }).nullable(),

@@ -1,5 +1,6 @@
 /** Every top-level command, in the order `testtune --help` lists them. */
 import type { Command } from "../command.js";
+import { compareCommand } from "./compare.js";
 import { configCommand } from "./config.js";
 import { dataCommand } from "./data.js";
 import { doctorCommand } from "./doctor.js";
@@ -19,6 +20,7 @@ export const commands: Command[] = [
   scoreCommand,
   serveRewardsCommand,
   trainCommand,
+  compareCommand,
   prefsCommand,
   setupCommand,
   doctorCommand,
