@@ -33,5 +33,11 @@ export { runTrainJob, type TrainOptions } from "./train/run-train.js";
 // Evaluation and the pipeline
 export { passAtK, meanPassAtK } from "./eval/pass-at-k.js";
 export { pairedDifference, type PairedResult, type PairedOptions } from "./eval/paired.js";
+export { pairedTTest, type TTestResult } from "./eval/t-test.js";
+export { wilcoxonSignedRank, type WilcoxonResult } from "./eval/wilcoxon.js";
+export { mcnemar, mcnemarCounts, type McNemarResult } from "./eval/mcnemar.js";
+export { holmAdjust } from "./eval/holm.js";
+export { compareModels, withHolm, type Comparison } from "./eval/comparison.js";
+export { readResults, locateResults, resultsSchema, RESULTS_SCHEMA_VERSION } from "./eval/results-file.js";
 export { runPipeline, type PipelineOptions, type PipelineResult } from "./pipeline/runner.js";
 export { pipelineStages } from "./pipeline/stages/index.js";
