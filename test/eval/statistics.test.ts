@@ -114,14 +114,15 @@ test("Wilcoxon with every difference zero is no evidence (scipy: statistic 0, p 
   assert.deepEqual(wilcoxonSignedRank([0, 0, 0]), { statistic: 0, n: 0, method: "exact", z: null, p_value: 1 });
 });
 
-test("McNemar matches statsmodels mcnemar([[10, b], [c, 10]], exact=b+c<25, correction=True)", () => {
+test("McNemar matches statsmodels mcnemar([[10, b], [c, 10]], exact=b+c<=25, correction=True)", () => {
   const cases: [number, number, "exact" | "chi2", number, number][] = [
     [3, 9, "exact", 3, 0.14599609375],
     [0, 5, "exact", 0, 0.0625],
     [0, 1, "exact", 0, 1],
     [20, 35, "chi2", 3.5636363636363635, 0.059058229090536506],
     [12, 12, "exact", 12, 1],
-    [13, 12, "chi2", 0, 1],
+    [13, 12, "exact", 12, 1],
+    [14, 12, "chi2", 0.038461538461538464, 0.8445192674729399],
     [1, 30, "chi2", 25.29032258064516, 4.931769268078334e-7],
   ];
   for (const [bo, mo, method, statistic, p] of cases) {
