@@ -31,7 +31,7 @@ export interface McNemarResult {
 }
 
 /** The most discordant tasks for which the exact test is used. */
-export const MCNEMAR_EXACT_MAX = 25;
+const MCNEMAR_EXACT_MAX = 25;
 
 export function mcnemarCounts(baselineOnly: number, modelOnly: number): McNemarResult {
   const b = baselineOnly;

@@ -38,14 +38,13 @@ export interface WilcoxonResult {
 
 /** Average ranks (1-based) of the values, and the sizes of the groups of ties. */
 function averageRanks(values: readonly number[]): { ranks: number[]; tieSizes: number[] } {
-  const order = values.map((v, i) => [v, i] as const).sort((x, y) => x[0] - y[0]);
+  const order = values.map((_, i) => i).sort((i, j) => (values[i] as number) - (values[j] as number));
   const ranks = new Array<number>(values.length);
   const tieSizes: number[] = [];
   for (let start = 0; start < order.length; ) {
     let end = start;
-    while (end + 1 < order.length && (order[end + 1] as readonly [number, number])[0] === (order[start] as readonly [number, number])[0]) end += 1;
-    const rank = (start + end) / 2 + 1;
-    for (let j = start; j <= end; j++) ranks[(order[j] as readonly [number, number])[1]] = rank;
+    while (end + 1 < order.length && values[order[end + 1] as number] === values[order[start] as number]) end += 1;
+    for (let j = start; j <= end; j++) ranks[order[j] as number] = (start + end) / 2 + 1;
     tieSizes.push(end - start + 1);
     start = end + 1;
   }
@@ -66,7 +65,8 @@ function exactTails(n: number, w: number): { lower: number; upper: number } {
   return { lower: lower / total, upper: upper / total };
 }
 
-export const WILCOXON_EXACT_MAX_N = 50;
+/** The most differences for which the exact distribution is used (scipy's limit too). */
+const WILCOXON_EXACT_MAX_N = 50;
 
 export function wilcoxonSignedRank(diffs: readonly number[]): WilcoxonResult {
   const nonZero = diffs.map((d) => Math.round(d * 1e12) / 1e12).filter((d) => d !== 0);
