@@ -12,10 +12,9 @@ import { mbppSource } from "../../src/tasks/sources/mbpp.js";
 import type { Task } from "../../src/tasks/schema.js";
 import type { SandboxPool } from "../../src/sandbox/pool.js";
 import type { ExecRequest, ExecResult } from "../../src/sandbox/types.js";
-import { packageRoot } from "../../src/util/paths.js";
+import { packageRoot, referenceDatasetsDir } from "../../src/util/paths.js";
 
 export const VERDICTS_FIXTURE = join(packageRoot, "test", "fixtures", "sandbox-verdicts.jsonl.gz");
-const DATASETS = join(packageRoot, "..", "shared", "datasets");
 /** TinyTests files in the corpus, from this seed (the same options give the same files). */
 export const TINYTESTS_COUNT = 2000;
 const TINYTESTS_SEED = 20261204;
@@ -36,11 +35,6 @@ export interface Verdict {
   coverage?: { line: number; branch: number };
 }
 
-/** Where HumanEval and MBPP are read from: $TESTTUNE_DATASETS, else ../shared/datasets beside the checkout. */
-export function datasetsDir(): string {
-  return process.env.TESTTUNE_DATASETS ?? DATASETS;
-}
-
 function request(task: Task, extra: Partial<ExecRequest>): ExecRequest {
   return { code: task.code, tests: task.tests ?? "", module: task.module, timeout_s: 10, ...extra };
 }
@@ -51,8 +45,8 @@ function request(task: Task, extra: Partial<ExecRequest>): ExecRequest {
  */
 export async function buildCorpus(): Promise<Case[]> {
   const load = { seed: 1234, evalFraction: 0.1, log: () => undefined };
-  const humaneval = await humanevalSource.load({ ...load, input: join(datasetsDir(), "HumanEval.jsonl.gz") });
-  const mbpp = await mbppSource.load({ ...load, input: join(datasetsDir(), "mbpp.jsonl") });
+  const humaneval = await humanevalSource.load({ ...load, input: join(referenceDatasetsDir(), "HumanEval.jsonl.gz") });
+  const mbpp = await mbppSource.load({ ...load, input: join(referenceDatasetsDir(), "mbpp.jsonl") });
   const tiny = await generateTinyTests({ seed: TINYTESTS_SEED, trainCount: TINYTESTS_COUNT, evalCount: 0 });
   return [
     ...humaneval.tasks.map((t) => ({ id: t.id, request: request(t, { coverage: true, mutants: true, max_mutants: 5 }) })),
