@@ -20,7 +20,8 @@
  * each execution cost (this process and every process under it, reaped ones included) and the
  * rate that CPU cost allows on 2 otherwise idle cores; that CPU time is also split by where it
  * goes: the forked runs (user and kernel), the executors themselves, this Node process, and the
- * rest (bubblewrap). CPU time does not depend on what else the machine runs, exec/s does.
+ * rest (bubblewrap), with the page faults of the runs and the executors (a count that does not
+ * depend on load at all). CPU time depends little on what else the machine runs, exec/s does.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -62,6 +63,9 @@ interface ProcTimes {
   /** User and system time of the children it has reaped, seconds. */
   childUser: number;
   childSys: number;
+  /** Minor page faults, own and of reaped children (mostly copy-on-write after a fork). */
+  faults: number;
+  childFaults: number;
 }
 
 function procTimes(pid: number): ProcTimes | undefined {
@@ -69,13 +73,13 @@ function procTimes(pid: number): ProcTimes | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const ticks = (i: number): number => Number(fields[i]) / CLOCK_TICKS;
-    return { comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), parent: Number(fields[1]), user: ticks(11), sys: ticks(12), childUser: ticks(13), childSys: ticks(14) };
+    return { comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), parent: Number(fields[1]), user: ticks(11), sys: ticks(12), childUser: ticks(13), childSys: ticks(14), faults: Number(fields[7]), childFaults: Number(fields[8]) };
   } catch {
     return undefined;
   }
 }
 
-/** CPU seconds so far by where they go; `total` is the sum. */
+/** CPU seconds so far by where they go (`total` is their sum), and the page faults behind much of it. */
 interface CpuParts {
   /** This process (the pool, the benchmark). */
   node: number;
@@ -87,6 +91,9 @@ interface CpuParts {
   /** Everything else under this process: bubblewrap, runs still alive, baseline subprocesses. */
   other: number;
   total: number;
+  /** Minor page faults of the runs and of the executors (counts, not seconds; not in `total`). */
+  runFaults: number;
+  executorFaults: number;
 }
 
 /**
@@ -99,7 +106,7 @@ function cpuParts(): CpuParts {
     const times = procTimes(Number(name));
     if (times !== undefined) procs.set(Number(name), times);
   }
-  const parts: CpuParts = { node: 0, executor: 0, runUser: 0, runSys: 0, other: 0, total: 0 };
+  const parts: CpuParts = { node: 0, executor: 0, runUser: 0, runSys: 0, other: 0, total: 0, runFaults: 0, executorFaults: 0 };
   const isPython = (p: ProcTimes | undefined): boolean => p !== undefined && p.comm.startsWith("python");
   for (const [pid, t] of procs) {
     if (pid === process.pid) {
@@ -116,6 +123,8 @@ function cpuParts(): CpuParts {
       parts.executor += t.user + t.sys;
       parts.runUser += t.childUser;
       parts.runSys += t.childSys;
+      parts.executorFaults += t.faults;
+      parts.runFaults += t.childFaults;
     } else {
       parts.other += t.user + t.sys + t.childUser + t.childSys;
     }
@@ -136,7 +145,10 @@ async function measured(runs: number, body: () => Promise<void>): Promise<Rate> 
   await body();
   const seconds = (performance.now() - started) / 1000;
   const after = cpuParts();
-  const perRun = Object.fromEntries(Object.keys(before).map((k) => [k, ((after[k as keyof CpuParts] - before[k as keyof CpuParts]) * 1000) / runs])) as unknown as CpuParts;
+  const perRun = Object.fromEntries(Object.keys(before).map((k) => {
+    const scale = k.endsWith("Faults") ? 1 : 1000; // seconds to ms; fault counts stay counts
+    return [k, ((after[k as keyof CpuParts] - before[k as keyof CpuParts]) * scale) / runs];
+  })) as unknown as CpuParts;
   return { perSecond: runs / seconds, cpuMs: perRun };
 }
 
@@ -233,7 +245,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${line(["3-test file", "runs", "exec/s", "ratio", "CPU ms/exec", "exec/s, 2 idle cores"])}\n${rows.map(line).join("\n")}\n\n`);
     const split = (rate: Rate): string => {
       const c = rate.cpuMs;
-      return `runs ${(c.runUser + c.runSys).toFixed(2)} (user ${c.runUser.toFixed(2)}, kernel ${c.runSys.toFixed(2)}), executor ${c.executor.toFixed(2)}, node ${c.node.toFixed(2)}, other ${c.other.toFixed(2)}`;
+      return `runs ${(c.runUser + c.runSys).toFixed(2)} (user ${c.runUser.toFixed(2)}, kernel ${c.runSys.toFixed(2)}), executor ${c.executor.toFixed(2)}, node ${c.node.toFixed(2)}, other ${c.other.toFixed(2)}; page faults per execution: runs ${c.runFaults.toFixed(0)}, executor ${c.executorFaults.toFixed(0)}`;
     };
     process.stdout.write(`sandbox CPU ms per execution by where it goes: ${split(sandbox)}\n`);
     if (humaneval === undefined) process.stdout.write(`HumanEval reference tests: skipped (${humanevalFile} not found; pass --humaneval <HumanEval.jsonl.gz>)\n`);
