@@ -2,7 +2,7 @@
  * The executor's verdicts must not change when it is made faster: HumanEval's and MBPP's
  * reference tests and 2000 generated TinyTests files (with coverage and mutants where the
  * corpus asks for them) must get exactly the verdicts recorded from the executor before its
- * fast path (test/fixtures/sandbox-verdicts.jsonl.gz, written by record-verdicts.ts): status,
+ * per-run cost was cut (test/fixtures/sandbox-verdicts.jsonl.gz, written by record-verdicts.ts): status,
  * per-test outcomes, assertion count, which mutants are detected, coverage fractions. The
  * hostile files of adversarial.test.ts and python/tests/test_executor_*.py keep their own
  * expected outcomes. Skipped (with the reason) when HumanEval or MBPP is not present.
@@ -18,7 +18,7 @@ import { buildCorpus, runCorpus, VERDICTS_FIXTURE, type Verdict } from "./verdic
 
 const present = ["HumanEval.jsonl.gz", "mbpp.jsonl"].every((f) => existsSync(join(referenceDatasetsDir(), f)));
 
-test("every case of the corpus gets the verdict recorded before the fast path", { skip: present ? false : `HumanEval and MBPP not found in ${referenceDatasetsDir()} (set TESTTUNE_DATASETS)`, timeout: 1_800_000 }, async () => {
+test("every case of the corpus gets the verdict recorded before the executor was made faster", { skip: present ? false : `HumanEval and MBPP not found in ${referenceDatasetsDir()} (set TESTTUNE_DATASETS)`, timeout: 1_800_000 }, async () => {
   const recorded = (await readJsonlAll(VERDICTS_FIXTURE)).map((row) => row.value as Verdict);
   const cases = await buildCorpus();
   assert.deepEqual(cases.map((c) => c.id), recorded.map((v) => v.id), "the corpus is not the one the fixture was recorded on");

@@ -4,7 +4,7 @@
  *   node dist/test/sandbox/record-verdicts.js [out.jsonl.gz]
  *
  * Run it only on an executor whose verdicts are trusted (the fixture was recorded before the
- * executor's fast path existed); `differential.test.ts` compares against it.
+ * executor's per-run cost was cut, and a second recording gave the same file); `differential.test.ts` compares against it.
  */
 import { writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
