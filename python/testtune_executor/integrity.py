@@ -19,6 +19,7 @@ make the usual tricks visible (docs/sandbox.md lists them with their reasons):
 
 from __future__ import annotations
 
+import array
 import ctypes
 import gc
 import operator
@@ -58,13 +59,12 @@ def _protected_namespaces() -> list[tuple[str, dict[str, object]]]:
     return out
 
 
-def _version_reader() -> Callable[[int], int] | None:
-    """Reads the version tag of the dict at an address, where the layout is known."""
+def _version_offset() -> int | None:
+    """Offset of the version tag in a dict object, where the layout is known."""
     if sys.implementation.name != "cpython" or not (3, 10) <= sys.version_info[:2] <= (3, 13):
         return None
     # PyDictObject: ob_refcnt, ob_type, ma_used, then the 64-bit ma_version_tag.
-    offset = 3 * ctypes.sizeof(ctypes.c_ssize_t)
-    return lambda address: ctypes.c_uint64.from_address(address + offset).value
+    return 3 * ctypes.sizeof(ctypes.c_ssize_t)
 
 
 def _identity_view(name: str, namespace: dict[str, object]) -> tuple[tuple[object, ...], tuple[object, ...]]:
@@ -91,25 +91,36 @@ class Snapshot:
     """Taken once in the server; ``changes`` is called in a run, when its session ends."""
 
     def __init__(self, hook_relay: object) -> None:
-        self._read = _version_reader()
-        # (label, dict, version or None, identity view or None). A package (it gains submodules
-        # as they are imported) or a volatile module whose version moved is compared by identity;
-        # any other namespace whose version moved has changed.
+        offset = _version_offset()
+        # (label, dict, identity view or None). A package (it gains submodules as they are
+        # imported) or a volatile module whose version moved is compared by identity; any other
+        # namespace whose version moved has changed.
         self._namespaces = []
+        # The version tags' addresses and values as plain machine words: the run's check reads
+        # them without touching (and so copying, by reference counting) the server's objects.
+        self._tag_addresses = array.array("Q")
+        self._tags = array.array("Q")
         for name, namespace in _protected_namespaces():
-            # id() here, in the server: in a run it is an audited event (the hook would run per call).
-            version = self._read(id(namespace)) if self._read is not None else None
-            tolerant = version is None or name in _VOLATILE_MODULES or "__path__" in namespace
-            self._namespaces.append((name, namespace, id(namespace), version, _identity_view(name, namespace) if tolerant else None))
+            tolerant = offset is None or name in _VOLATILE_MODULES or "__path__" in namespace
+            self._namespaces.append((name, namespace, _identity_view(name, namespace) if tolerant else None))
+            if offset is not None:
+                # id() here, in the server: in a run it is an audited event (the hook would run per call).
+                self._tag_addresses.append(id(namespace) + offset)
+                self._tags.append(ctypes.c_uint64.from_address(id(namespace) + offset).value)
         self._hooks = [(f"hook {name}", caller, _hook_view(caller)) for name, caller in sorted(vars(hook_relay).items()) if hasattr(caller, "get_hookimpls")]
+
+    def _moved(self) -> list[int]:
+        """Indexes of the namespaces whose version tag moved (all of them without tags)."""
+        if not self._tags:
+            return list(range(len(self._namespaces)))
+        read = ctypes.c_uint64.from_address
+        return [i for i, (address, tag) in enumerate(zip(self._tag_addresses, self._tags)) if read(address).value != tag]
 
     def changes(self, limit: int = 5) -> list[str]:
         """Up to ``limit`` namespaces or hooks that changed since the snapshot."""
-        read = self._read
         changed = []
-        for name, namespace, address, version, view in self._namespaces:
-            if read is not None and read(address) == version:
-                continue
+        for i in self._moved():
+            name, namespace, view = self._namespaces[i]
             if view is None or not _same(view, _identity_view(name, namespace)):
                 changed.append(name)
         changed += [name for name, caller, view in self._hooks if not _same(view, _hook_view(caller))]

@@ -72,7 +72,6 @@ class JobRunner:
         cpu_seconds = math.ceil(job.timeout_s)  # the same for every run of a job, so runs look alike
         spec = runner.RunSpec(
             job_dir=ws.job_dir,
-            tmp_dir=ws.tmp_dir,
             test_path=test_path,
             modules={job.module: (code, code_path)},
             limits=ctx.limits,

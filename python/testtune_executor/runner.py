@@ -30,7 +30,6 @@ class RunSpec:
     """One run: which test file, which code (original or a mutant), which limits."""
 
     job_dir: str
-    tmp_dir: str
     test_path: str
     modules: dict[str, tuple[types.CodeType, str]]
     limits: oslimits.Limits
@@ -77,6 +76,16 @@ def _is_open(fd: int) -> bool:
     return True
 
 
+def set_up_inherited(tmp_dir: str) -> None:
+    """The runs' process state that is the same in every run, set once in the server: each
+    fork inherits it instead of paying for it. (It changes nothing the server relies on.)"""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the file-size limit, write() fails with EFBIG
+    tempfile.tempdir = tmp_dir
+    os.environ["TMPDIR"] = tmp_dir
+    # Writes to fd 2, which is the run's stderr pipe in a run.
+    faulthandler.enable(file=sys.stderr, all_threads=True)
+
+
 def enter(spec: RunSpec, pipes: dict[str, int], in_namespace: bool, plugin: ResultPlugin, snapshot: Snapshot, config: pytest.Config, state: RunnerState) -> None:
     os.setsid()
     oslimits.die_with_parent()
@@ -84,12 +93,8 @@ def enter(spec: RunSpec, pipes: dict[str, int], in_namespace: bool, plugin: Resu
         oslimits.drop_capabilities()
     oslimits.prctl(oslimits.PR_SET_NO_NEW_PRIVS, 1)
     report_fd = _private_fds(pipes, spec.server_fds)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the file-size limit, write() fails with EFBIG
     os.chdir(spec.job_dir)
-    tempfile.tempdir = spec.tmp_dir
-    os.environ["TMPDIR"] = spec.tmp_dir
     codeload.install(spec.modules)
-    faulthandler.enable(file=sys.stderr, all_threads=True)
     channel = Channel(report_fd, spec.nonce)
     plugin.activate(channel, snapshot)
     install_audit_hook(plugin.tamper)

@@ -39,7 +39,7 @@ from .job import Context, JobRunner, error_result  # noqa: E402
 from .mutants import generate  # noqa: E402
 from .protocol import PROTOCOL_VERSION, JobError, Writer, job_id_of, parse_job  # noqa: E402
 from .report import ResultPlugin  # noqa: E402
-from .runner import RunnerState, finish  # noqa: E402
+from .runner import RunnerState, finish, set_up_inherited  # noqa: E402
 from .workspace import Workspace  # noqa: E402
 
 
@@ -154,6 +154,7 @@ def main(argv: list[str]) -> int:
     oslimits.harden_server()
     namespaces = _probe_namespaces()
     workspace = Workspace(args.sandboxed, args.workdir)
+    set_up_inherited(workspace.tmp_dir)
     plugin = ResultPlugin()
     counting.install(plugin.count_assertion)
     precompile.install()

@@ -87,6 +87,7 @@ class Workspace:
         self.job_dir = os.path.join(self.root, "job")
         self.tmp_dir = self.root if sandboxed else os.path.join(self.root, "tmp")
         os.makedirs(self.job_dir, exist_ok=True)
+        self._emptied = False
 
     def clear(self) -> None:
         """Empties everything a run could write (the job directory included)."""
@@ -94,10 +95,15 @@ class Workspace:
         if self.sandboxed:
             _empty_dir("/dev/shm")
             _remove_sysv_ipc()
+        # In the sandbox no process of a run survives its end (supervise.sweep), so nothing can
+        # write here until the next run starts: the next reset need not empty it again.
+        self._emptied = self.sandboxed
 
     def reset(self, files: dict[str, str]) -> None:
         """Empties everything writable, then writes ``files`` (relative names) into job_dir."""
-        self.clear()
+        if not self._emptied:
+            self.clear()
+        self._emptied = False
         os.mkdir(self.job_dir)
         if self.tmp_dir != self.root:
             os.mkdir(self.tmp_dir)

@@ -22,3 +22,8 @@ export const configsDir = join(packageRoot, "configs");
 export function fromCwd(path: string): string {
   return resolve(process.cwd(), path);
 }
+
+/** Reference datasets (HumanEval, MBPP) for tests and benchmarks: $TESTTUNE_DATASETS, else ../shared/datasets beside the checkout. */
+export function referenceDatasetsDir(): string {
+  return process.env.TESTTUNE_DATASETS ?? join(packageRoot, "..", "shared", "datasets");
+}
