@@ -166,3 +166,65 @@ def test_verls_own_loader_finds_it(service, rows, monkeypatch):
     config = omegaconf.OmegaConf.create({"reward": {"custom_reward_function": {"path": str(REWARD_FILE), "name": "compute_score", "reward_kwargs": {}}}})
     compute_score = reward.get_custom_reward_fn(config)
     assert call_like_reward_manager(compute_score, rows[0], PASSING) == {"score": 1.0, "valid": 1.0}
+
+
+def test_the_example_config_passes_verls_own_validation(monkeypatch):
+    """configs/verl/grpo_testtune.yaml composed on verl's ppo_trainer and checked as main_ppo checks it (only where verl is installed)."""
+    pytest.importorskip("verl.trainer.ppo.utils")
+    hydra = pytest.importorskip("hydra")
+    from verl.experimental.reward_loop.reward_loop import migrate_legacy_reward_impl
+    from verl.trainer.ppo.utils import need_critic, need_reference_policy
+    from verl.utils.config import validate_config
+
+    monkeypatch.delenv("TESTTUNE_REWARD_URL", raising=False)
+    with hydra.initialize_config_dir(config_dir=str(PYTHON_DIR.parent / "configs" / "verl"), version_base=None):
+        config = hydra.compose(config_name="grpo_testtune", overrides=[f"reward.custom_reward_function.path={REWARD_FILE}"])
+    config = migrate_legacy_reward_impl(config)
+    validate_config(config, use_reference_policy=need_reference_policy(config), use_critic=need_critic(config))
+    assert config.algorithm.adv_estimator == "grpo" and not need_critic(config)
+    assert config.reward.custom_reward_function.path == str(REWARD_FILE)
+    assert config.ray_kwargs.ray_init.runtime_env.env_vars.TESTTUNE_REWARD_URL == "http://127.0.0.1:8787"
+
+
+class CharTokenizer:
+    """One token per character: all verl's naive reward manager asks of a tokenizer is `decode`."""
+
+    def decode(self, ids, skip_special_tokens: bool = True) -> str:
+        return "".join(chr(int(i)) for i in ids if int(i) != 0)
+
+
+def test_verls_naive_reward_manager_scores_a_rollout_batch(service, rows, monkeypatch):
+    """verl's own NaiveRewardManager (the default) runs a batch of responses through the function (only where verl is installed)."""
+    pytest.importorskip("verl.experimental.reward_loop.reward_manager.naive")
+    import asyncio
+
+    import numpy as np
+    import torch
+    from omegaconf import OmegaConf
+    from verl import DataProto
+    from verl.experimental.reward_loop.reward_manager.naive import NaiveRewardManager
+    from verl.trainer.ppo.reward import get_custom_reward_fn
+
+    monkeypatch.setenv("TESTTUNE_REWARD_URL", service["url"])
+    config = OmegaConf.create({"reward": {"custom_reward_function": {"path": str(REWARD_FILE), "name": "compute_score"}}})
+    manager = NaiveRewardManager(config, CharTokenizer(), get_custom_reward_fn(config))
+    responses = [PASSING, FAILING, PASSING]
+    width = max(len(r) for r in responses)
+    ids = torch.tensor([[ord(c) for c in r] + [0] * (width - len(r)) for r in responses])
+    prompt = torch.ones((len(responses), 4), dtype=torch.long)
+    mask = torch.cat([prompt, (ids != 0).long()], dim=1)
+    data = DataProto.from_dict(
+        tensors={"prompts": prompt, "responses": ids, "attention_mask": mask},
+        non_tensors={
+            "data_source": np.array([rows[0]["data_source"]] * 3, dtype=object),
+            "reward_model": np.array([rows[0]["reward_model"]] * 3, dtype=object),
+            "extra_info": np.array([dict(rows[0]["extra_info"]) for _ in range(3)], dtype=object),
+        },
+    )
+
+    async def score_each():
+        return await asyncio.gather(*(manager.run_single(data[i : i + 1]) for i in range(len(data))))
+
+    results = manager.loop.run_until_complete(score_each())
+    assert [r["reward_score"] for r in results] == [1.0, 0.3, 1.0]
+    assert [r["reward_extra_info"]["valid"] for r in results] == [1.0, 0.0, 1.0]
