@@ -14,7 +14,6 @@ import concurrent.futures
 import functools
 import importlib.util
 import json
-import shutil
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,13 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.rewards.serve import CLI, FAILING, PASSING, serve_rewards
+
 PYTHON_DIR = Path(__file__).resolve().parents[1]
 REWARD_FILE = PYTHON_DIR / "testtune_rewards" / "verl.py"
-CLI = PYTHON_DIR.parent / "dist" / "src" / "cli" / "main.js"
-
-CODE = "def add(a, b):\n    return a + b\n"
-PASSING = "```python\nfrom solution import add\n\ndef test_add():\n    assert add(1, 2) == 3\n```"
-FAILING = "```python\nfrom solution import add\n\ndef test_add():\n    assert add(1, 2) == 4\n```"
 
 
 def load_like_verl():
@@ -58,21 +54,8 @@ def workdir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def service(workdir: Path):
-    node = shutil.which("node")
-    if node is None or not CLI.exists():
-        pytest.fail("needs node and the built CLI (npx tsc -p tsconfig.json)")
-    tasks = workdir / "tasks.jsonl"
-    tasks.write_text(json.dumps({"id": "t/add", "source": "test", "code": CODE, "entry_points": ["add"], "split": "train"}) + "\n")
-    args = [node, str(CLI), "serve-rewards", "--tasks", str(tasks), "--port", "0", "--isolation", "none", "--workers", "1", "--reward", "staged"]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = process.stdout.readline()
-    if "reward service on" not in line:
-        process.kill()
-        pytest.fail(f"serve-rewards did not start: {line!r}")
-    url = line.split("reward service on ")[1].split()[0]
-    yield {"url": url, "tasks": tasks}
-    process.terminate()
-    process.wait(timeout=30)
+    with serve_rewards(workdir) as running:
+        yield running
 
 
 @pytest.fixture
