@@ -3,14 +3,16 @@
  * many clients at once, against one client measured in the same run.
  *
  *   npm run bench:rewards                                   # 48 clients, 2 sandbox workers, bubblewrap
- *   npm run bench:rewards -- --clients 64 --seconds 30 --max-queue 32
+ *   npm run bench:rewards -- --clients 64 --seconds 30 --small-queue 32
  *   npm run bench:rewards -- --isolation none               # where bubblewrap cannot run
  *
  * - baseline: one client sending batches of `--batch` completions one after the other.
- * - load: `--clients` clients, each sending batches back to back for `--seconds`; a refusal
- *   (503, queue full) is counted, and the client waits the Retry-After it was given and sends
- *   the same batch again. Two rounds of the same length, so memory can be compared between
- *   them (a leak grows from one to the next).
+ * - load: `--clients` clients, each sending batches back to back for `--seconds`, on a service
+ *   with the default queue (every request fits: FIFO). `--rounds` rounds of the same length, so
+ *   memory can be compared between them (a leak grows from one to the next).
+ * - overload: the same clients on a second service whose queue holds `--small-queue`
+ *   completions: a refusal (503, queue full) is counted, and the client waits the Retry-After
+ *   it was given and sends the same batch again.
  * Every answer is checked against what was sent: each completion is one of a few files whose
  * outcome and test count are known, so a result given to the wrong request or lost is counted.
  * Latency is per answered request (send to answer, its refused tries and waits included).
@@ -67,9 +69,10 @@ interface Round {
   peakRssKb: number;
 }
 
-async function startService(tasksFile: string, isolation: string, maxQueue: number): Promise<{ child: ChildProcess; url: string }> {
+async function startService(tasksFile: string, isolation: string, maxQueue: number | undefined): Promise<{ child: ChildProcess; url: string }> {
   const args = [join(packageRoot, "dist", "src", "cli", "main.js"), "serve-rewards", "--tasks", tasksFile, "--port", "0", "--workers", "2", "--isolation", isolation];
-  args.push("--reward", "staged", "--no-mutants", "--no-coverage", "--max-queue", String(maxQueue), "--timeout-s", "600");
+  args.push("--reward", "staged", "--no-mutants", "--no-coverage", "--timeout-s", "600");
+  if (maxQueue !== undefined) args.push("--max-queue", String(maxQueue));
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "ignore"] });
   const url = await new Promise<string>((resolve, reject) => {
     let output = "";
@@ -123,50 +126,66 @@ async function round(url: string, pid: number, clients: number, seconds: number,
   return result;
 }
 
+function table(rows: [string, Round][]): string {
+  const width = [34, 9, 8, 12, 8, 6, 8, 8, 7, 13];
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(width[i] as number) : c.padStart(width[i] as number))).join("  ");
+  const out = [line(["", "answered", "req/s", "completions", "refused", "wrong", "p50 ms", "p95 ms", "errors", "peak RSS MiB"])];
+  for (const [name, r] of rows) {
+    const p = (q: number): string => (r.latenciesMs.length === 0 ? "-" : percentile(r.latenciesMs, q).toFixed(0));
+    out.push(line([name, String(r.answered), (r.answered / r.seconds).toFixed(1), String(r.completions), String(r.refusals), String(r.wrong), p(0.5), p(0.95), String(r.errors.length), (r.peakRssKb / 1024).toFixed(1)]));
+  }
+  return out.join("\n");
+}
+
 async function main(): Promise<void> {
   const clients = option("clients", 48);
   const seconds = option("seconds", 20);
+  const rounds = option("rounds", 3);
   const batch = option("batch", 4);
-  const maxQueue = option("max-queue", 64);
+  const smallQueue = option("small-queue", 16);
   const isolation = textOption("isolation", "bubblewrap");
   const dir = mkdtempSync(join(tmpdir(), "testtune-bench-rewards-"));
   const tasksFile = join(dir, "tasks.jsonl");
   writeFileSync(tasksFile, `${JSON.stringify({ id: "bench/clamp", source: "bench", code: CODE, entry_points: ["clamp"] })}\n`);
-  const { child, url } = await startService(tasksFile, isolation, maxQueue);
-  const pid = child.pid as number;
-  try {
-    await round(url, pid, 4, 3, batch, 1); // warm-up: executors forked, code paths compiled
-    const rssWarm = memoryKb(pid, "VmRSS");
-    const baseline = await round(url, pid, 1, seconds, batch, 2);
-    const first = await round(url, pid, clients, seconds, batch, 3);
-    const rssAfterFirst = memoryKb(pid, "VmRSS");
-    const second = await round(url, pid, clients, seconds, batch, 4);
-    const rssAfterSecond = memoryKb(pid, "VmRSS");
-    const rows = [
-      ["baseline (1 client)", baseline],
-      [`load, round 1 (${clients} clients)`, first],
-      [`load, round 2 (${clients} clients)`, second],
-    ] as const;
-    const width = [30, 9, 9, 11, 8, 8, 9, 9, 7, 13];
-    const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(width[i] as number) : c.padStart(width[i] as number))).join("  ");
-    const out = [line(["", "requests", "req/s", "completions", "refused", "wrong", "p50 ms", "p95 ms", "errors", "peak RSS MiB"])];
-    for (const [name, r] of rows) {
-      const p = (q: number): string => (r.latenciesMs.length === 0 ? "-" : percentile(r.latenciesMs, q).toFixed(0));
-      out.push(line([name, String(r.answered), (r.answered / r.seconds).toFixed(1), String(r.completions), String(r.refusals), String(r.wrong), p(0.5), p(0.95), String(r.errors.length), (r.peakRssKb / 1024).toFixed(1)]));
+  const rows: [string, Round][] = [];
+  const rss: string[] = [];
+  let seed = 1;
+  const withService = async (maxQueue: number | undefined, body: (url: string, pid: number) => Promise<void>): Promise<void> => {
+    const { child, url } = await startService(tasksFile, isolation, maxQueue);
+    try {
+      await round(url, child.pid as number, 4, 3, batch, seed++); // warm-up: executors forked, code paths compiled
+      await body(url, child.pid as number);
+    } finally {
+      child.kill("SIGTERM");
     }
-    process.stdout.write(`${out.join("\n")}\n\n`);
-    process.stdout.write(`batches of ${batch} completions, ${seconds} s per round, --max-queue ${maxQueue}, 2 sandbox workers (${isolation}), reward staged without mutants or coverage\n`);
-    process.stdout.write(`service RSS: ${(rssWarm / 1024).toFixed(1)} MiB after warm-up, ${(rssAfterFirst / 1024).toFixed(1)} after round 1, ${(rssAfterSecond / 1024).toFixed(1)} after round 2; peak (VmHWM) ${(memoryKb(pid, "VmHWM") / 1024).toFixed(1)} MiB\n`);
-    process.stdout.write(`load vs baseline: ${(first.answered / baseline.answered).toFixed(2)}x requests/s, p50 latency ${(percentile(first.latenciesMs, 0.5) / percentile(baseline.latenciesMs, 0.5)).toFixed(1)}x\n`);
-    const errors = [...baseline.errors, ...first.errors, ...second.errors];
-    if (errors.length > 0) process.stdout.write(`errors: ${[...new Set(errors)].slice(0, 5).join("; ")}\n`);
-    const wrong = baseline.wrong + first.wrong + second.wrong;
-    process.stdout.write(`every request answered or refused, none lost or misrouted: ${errors.length === 0 && wrong === 0 ? "yes" : "NO"}\n`);
-    if (errors.length > 0 || wrong > 0) process.exitCode = 1;
+  };
+  try {
+    await withService(undefined, async (url, pid) => {
+      rss.push(`${(memoryKb(pid, "VmRSS") / 1024).toFixed(1)} after warm-up`);
+      rows.push(["baseline (1 client)", await round(url, pid, 1, seconds, batch, seed++)]);
+      for (let i = 1; i <= rounds; i++) {
+        rows.push([`load ${i} (${clients} clients)`, await round(url, pid, clients, seconds, batch, seed++)]);
+        rss.push(`${(memoryKb(pid, "VmRSS") / 1024).toFixed(1)} after load ${i}`);
+      }
+      rss.push(`peak (VmHWM) ${(memoryKb(pid, "VmHWM") / 1024).toFixed(1)}`);
+    });
+    await withService(smallQueue, async (url, pid) => {
+      rows.push([`overload (${clients} clients, queue ${smallQueue})`, await round(url, pid, clients, seconds, batch, seed++)]);
+    });
   } finally {
-    child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
+  process.stdout.write(`${table(rows)}\n\n`);
+  process.stdout.write(`batches of ${batch} completions, ${seconds} s per round, 2 sandbox workers (${isolation}), reward staged without mutants or coverage; latency includes refused tries and their waits\n`);
+  process.stdout.write(`service RSS, MiB: ${rss.join(", ")}\n`);
+  const [, baseline] = rows[0] as [string, Round];
+  const [, load] = rows[1] as [string, Round];
+  process.stdout.write(`load 1 vs baseline: ${(load.answered / baseline.answered).toFixed(2)}x requests/s, p50 latency ${(percentile(load.latenciesMs, 0.5) / percentile(baseline.latenciesMs, 0.5)).toFixed(1)}x\n`);
+  const errors = rows.flatMap(([, r]) => r.errors);
+  const wrong = rows.reduce((sum, [, r]) => sum + r.wrong, 0);
+  if (errors.length > 0) process.stdout.write(`errors: ${[...new Set(errors)].slice(0, 5).join("; ")}\n`);
+  process.stdout.write(`every request answered or refused, none lost or misrouted: ${errors.length === 0 && wrong === 0 ? "yes" : "NO"}\n`);
+  if (errors.length > 0 || wrong > 0) process.exitCode = 1;
 }
 
 await main();
