@@ -13,6 +13,9 @@
  * - overload: the same clients on a second service whose queue holds `--small-queue`
  *   completions: a refusal (503, queue full) is counted, and the client waits the Retry-After
  *   it was given and sends the same batch again.
+ * - heap: the service in this process over an instant stand-in for the sandbox, the same
+ *   clients for several rounds, the V8 heap measured after a full garbage collection at the end
+ *   of each: RSS only says how much V8 has reserved; a leak shows as a heap that keeps growing.
  * Every answer is checked against what was sent: each completion is one of a few files whose
  * outcome and test count are known, so a result given to the wrong request or lost is counted.
  * Latency is per answered request (send to answer, its refused tries and waits included).
@@ -24,6 +27,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { startRewardService } from "../src/quality/service.js";
+import type { ExecResult } from "../src/sandbox/types.js";
+import { taskSchema } from "../src/tasks/schema.js";
 import { packageRoot } from "../src/util/paths.js";
 import { Rng } from "../src/util/rng.js";
 
@@ -126,6 +134,32 @@ async function round(url: string, pid: number, clients: number, seconds: number,
   return result;
 }
 
+/** The V8 heap in use after full collections, MiB, once per round of `clients` clients on an in-process service. */
+async function heapRounds(clients: number, rounds: number, batch: number): Promise<number[]> {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void; // a collection on demand, without starting node with --expose-gc
+  const instant = async (): Promise<ExecResult> => ({ status: "passed", tests: [{ nodeid: "t::test_x", outcome: "passed", duration_s: 0, message: "" }], assertions: 1, stdout: "", stderr: "", duration_s: 0, isolation: "none", detail: "" });
+  const task = taskSchema.parse({ id: "bench/clamp", source: "bench", code: CODE, entry_points: ["clamp"] });
+  const service = await startRewardService({ tasks: new Map([[task.id, task]]), executor: { exec: instant }, port: 0, reward: "staged", concurrency: 4, maxQueue: 16 });
+  const body = JSON.stringify({ task_ids: Array(batch).fill(task.id), completions: Array(batch).fill(FILES[0]?.text) });
+  const heaps: number[] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      await Promise.all(
+        Array.from({ length: clients }, async () => {
+          for (let i = 0; i < 10; i++) await (await fetch(`${service.url}/v1/score`, { method: "POST", body })).arrayBuffer();
+        }),
+      );
+      gc();
+      gc();
+      heaps.push(process.memoryUsage().heapUsed / 1048576);
+    }
+  } finally {
+    await service.close();
+  }
+  return heaps;
+}
+
 function table(rows: [string, Round][]): string {
   const width = [34, 9, 8, 12, 8, 6, 8, 8, 7, 13];
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(width[i] as number) : c.padStart(width[i] as number))).join("  ");
@@ -178,6 +212,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${table(rows)}\n\n`);
   process.stdout.write(`batches of ${batch} completions, ${seconds} s per round, 2 sandbox workers (${isolation}), reward staged without mutants or coverage; latency includes refused tries and their waits\n`);
   process.stdout.write(`service RSS, MiB: ${rss.join(", ")}\n`);
+  const heaps = await heapRounds(clients, 6, batch);
+  process.stdout.write(`heap after GC, in-process service over an instant executor, ${clients} clients x 10 requests per round (some refused, queue 16), MiB: ${heaps.map((h) => h.toFixed(1)).join(", ")}\n`);
   const [, baseline] = rows[0] as [string, Round];
   const [, load] = rows[1] as [string, Round];
   process.stdout.write(`load 1 vs baseline: ${(load.answered / baseline.answered).toFixed(2)}x requests/s, p50 latency ${(percentile(load.latenciesMs, 0.5) / percentile(baseline.latenciesMs, 0.5)).toFixed(1)}x\n`);
