@@ -12,6 +12,7 @@ export { trainConfigSections, type PrefsConfig, type DpoConfig, type PpoConfig, 
 export { taskSchema, sampleSchema, TASK_SPLITS, type Task, type TaskInput, type Sample } from "./tasks/schema.js";
 export { prepare, type PrepareOptions, type PrepareStats } from "./tasks/prepare.js";
 export { generateTinyTests, TINY_TIERS, type TinyTestsOptions } from "./tasks/tinytests/index.js";
+export { verlRows, writeVerlParquet, type VerlRow } from "./tasks/export-verl.js";
 export { extractTestFile, type ExtractedTests, type ExtractionMethod } from "./prompts/extract.js";
 
 // Sandbox

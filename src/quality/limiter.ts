@@ -2,7 +2,7 @@
 import type { ExecRequest, ExecResult } from "../sandbox/types.js";
 import type { Executor } from "./score.js";
 
-/** Thrown to a queued run whose request was given up (timed out) before the run started. */
+/** Thrown to a queued run whose request was given up (timed out, client gone) before the run started. */
 export class AbandonedRun extends Error {
   constructor() {
     super("the request was given up before this run started");
@@ -28,21 +28,37 @@ export class ExecLimiter {
     return this.waiting.length;
   }
 
-  /** An Executor whose queued runs are dropped once `signal` aborts. */
+  /** An Executor whose queued runs are dropped (AbandonedRun) as soon as `signal` aborts. */
   for(signal: AbortSignal): Executor {
     return { exec: (request) => this.exec(request, signal) };
   }
 
   async exec(request: ExecRequest, signal?: AbortSignal): Promise<ExecResult> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (signal?.aborted === true) throw new AbandonedRun();
+    if (this.active >= this.limit) await this.slot(signal);
     else this.active += 1;
     // the slot is ours now (handed over by release() or taken above)
     try {
-      if (signal?.aborted === true) throw new AbandonedRun();
       return await this.executor.exec(request);
     } finally {
       this.release();
     }
+  }
+
+  /** Waits in line for a slot; leaves the line at once (without a slot) when `signal` aborts. */
+  private slot(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const start = (): void => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      const onAbort = (): void => {
+        this.waiting.splice(this.waiting.indexOf(start), 1);
+        reject(new AbandonedRun());
+      };
+      this.waiting.push(start);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   private release(): void {

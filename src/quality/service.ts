@@ -5,7 +5,11 @@
  * recipes (TRL, verl, OpenRLHF): docs/rewards.md.
  *
  * Sandbox runs from all requests share one FIFO limit (`concurrency`); a request that takes
- * longer than `timeoutS` gets 504 and its runs that have not started are dropped.
+ * longer than `timeoutS` gets 504 and its runs that have not started are dropped, as are those
+ * of a client that disconnects before its answer. Admission is bounded: a request that would
+ * take the completions admitted and not yet scored over `concurrency + maxQueue` is refused at
+ * once with 503 and `Retry-After`, so memory and waiting time stay bounded however many clients
+ * call (a request arriving at an idle service is always admitted, whatever its size).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -28,6 +32,8 @@ export interface RewardServiceOptions {
   port?: number;
   /** Sandbox runs in flight at once, over all requests. */
   concurrency?: number;
+  /** Completions that may wait for a sandbox slot, over all requests; beyond it requests get 503. */
+  maxQueue?: number;
   /** Longest a request may take, seconds. */
   timeoutS?: number;
   /** Wall-clock limit of one test run, seconds (the pool's default when absent). */
@@ -44,7 +50,10 @@ export interface RewardService {
   close(): Promise<void>;
 }
 
-export const SERVICE_DEFAULTS = { host: "127.0.0.1", port: 8787, concurrency: 8, timeoutS: 600, maxBodyBytes: 32 * 1024 * 1024 } as const;
+// maxQueue: verl's reward loop calls one completion at a time from up to 32 threads per worker
+// and 8 workers by default (verl 0.9.1 reward.num_workers), so 256 at once; 1024 leaves room
+// for a few trainers before anyone is refused.
+export const SERVICE_DEFAULTS = { host: "127.0.0.1", port: 8787, concurrency: 8, maxQueue: 1024, timeoutS: 600, maxBodyBytes: 32 * 1024 * 1024, retryAfterS: 1 } as const;
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -76,6 +85,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 }
 
 class Timeout extends Error {}
+class ClientGone extends Error {}
 
 export async function startRewardService(options: RewardServiceOptions): Promise<RewardService> {
   const preset = options.reward ?? "quality";
@@ -90,26 +100,49 @@ export async function startRewardService(options: RewardServiceOptions): Promise
   const limiter = new ExecLimiter(options.executor, options.concurrency ?? SERVICE_DEFAULTS.concurrency);
   const timeoutMs = (options.timeoutS ?? SERVICE_DEFAULTS.timeoutS) * 1000;
   const maxBody = options.maxBodyBytes ?? SERVICE_DEFAULTS.maxBodyBytes;
+  const maxQueue = options.maxQueue ?? SERVICE_DEFAULTS.maxQueue;
+  if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError(`maxQueue must be a non-negative integer, got ${maxQueue}`);
+  const capacity = limiter.limit + maxQueue;
+  /** Completions admitted and not yet scored or dropped, over all requests. */
+  let admitted = 0;
 
-  async function score(req: IncomingMessage): Promise<{ scores: number[]; details: ScoreRecord[] }> {
+  async function score(req: IncomingMessage, res: ServerResponse): Promise<{ scores: number[]; details: ScoreRecord[] }> {
     const items = parseScoreRequest(await readBody(req, maxBody), options.tasks);
+    if (admitted > 0 && admitted + items.length > capacity) {
+      throw new RequestError(503, `the queue is full (${admitted} completions admitted, room for ${capacity}: --concurrency + --max-queue); retry after ${SERVICE_DEFAULTS.retryAfterS} s`, "");
+    }
+    admitted += items.length;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
+    let onClose: (() => void) | undefined;
+    const givenUp = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
         reject(new Timeout());
       }, timeoutMs);
+      // the client went away before its answer: nobody will read it, so its queued runs go
+      onClose = () => {
+        if (res.writableEnded) return;
+        controller.abort();
+        reject(new ClientGone());
+      };
+      res.once("close", onClose);
+      if (res.socket === null || res.socket.destroyed) onClose(); // gone while its body was read
     });
     const run = scoreCompletions(items, limiter.for(controller.signal), settings);
-    run.catch(() => undefined); // after a timeout its dropped runs reject with AbandonedRun
+    // its queued runs reject with AbandonedRun once given up; started ones finish (at most `concurrency`)
+    void run.then(
+      () => (admitted -= items.length),
+      () => (admitted -= items.length),
+    );
     try {
-      const details = await Promise.race([run, timedOut]);
+      const details = await Promise.race([run, givenUp]);
       const broken = details.findIndex((d) => d.reward === null);
       if (broken !== -1) throw new RequestError(503, `the sandbox failed twice on item ${broken} (${details[broken]?.detail ?? ""}); retry the request`, `[${broken}]`);
       return { scores: details.map((d) => d.reward as number), details };
     } finally {
       clearTimeout(timer);
+      if (onClose !== undefined) res.off("close", onClose);
     }
   }
 
@@ -117,15 +150,16 @@ export async function startRewardService(options: RewardServiceOptions): Promise
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/health") {
       if (req.method !== "GET") return send(res, 405, { error: "use GET /health" });
-      return send(res, 200, { status: "ok", tasks: options.tasks.size, reward: preset, mutants: settings.mutants, coverage: settings.coverage, in_flight: limiter.inFlight, queued: limiter.queued });
+      return send(res, 200, { status: "ok", tasks: options.tasks.size, reward: preset, mutants: settings.mutants, coverage: settings.coverage, in_flight: limiter.inFlight, queued: limiter.queued, admitted, capacity });
     }
     if (path !== "/v1/score") return send(res, 404, { error: `no route ${path ?? ""}: use POST /v1/score or GET /health` });
     if (req.method !== "POST") return send(res, 405, { error: "use POST /v1/score" });
     const started = Date.now();
     try {
-      const { scores, details } = await score(req);
-      // `rewards` repeats `scores` under the key OpenRLHF reads by default
-      send(res, 200, { scores, rewards: scores, details });
+      const { scores, details } = await score(req, res);
+      // OpenRLHF (0.11.2) reads `rewards` as the reward, `scores` as the logged score, and
+      // logs every list in `extra_logs`
+      send(res, 200, { scores, rewards: scores, extra_logs: { valid: details.map((d) => (d.valid ? 1 : 0)) }, details });
       options.log?.(`200 ${scores.length} items ${Date.now() - started} ms`);
     } catch (error) {
       const [status, body] =
@@ -133,8 +167,11 @@ export async function startRewardService(options: RewardServiceOptions): Promise
           ? [error.status, { error: error.message, field: error.field }]
           : error instanceof Timeout
             ? [504, { error: `scoring took longer than ${timeoutMs / 1000} s; raise --timeout-s or send smaller batches` }]
-            : [500, { error: `internal error: ${(error as Error).message}` }];
+            : error instanceof ClientGone
+              ? [499, { error: "the client closed the connection before its answer; its queued runs were dropped" }]
+              : [500, { error: `internal error: ${(error as Error).message}` }];
       if (status === 413) res.setHeader("connection", "close");
+      if (status === 503) res.setHeader("retry-after", String(SERVICE_DEFAULTS.retryAfterS));
       send(res, status, body);
       options.log?.(`${status} ${body.error}`);
       if (status === 500) options.log?.((error as Error).stack ?? "");

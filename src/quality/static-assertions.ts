@@ -2,6 +2,11 @@
  * The static assertion count of test files (python/testtune_executor/assertions.py), for a
  * whole batch in one Python process. Parsing with `ast` never runs the file, so this runs
  * outside the sandbox.
+ *
+ * Calls that arrive while a counting process runs share the next one: under many clients of
+ * the reward service (verl sends one completion per request) a process per call would cost
+ * about as much CPU as the sandbox run itself (20-30 ms to start Python); this way there is at
+ * most one process at a time and its batch grows with the load.
  */
 import { pythonEnv } from "../engine/python-env.js";
 import { SandboxError } from "../errors.js";
@@ -9,9 +14,45 @@ import { run } from "../util/subprocess.js";
 
 const TIMEOUT_MS = 60_000;
 
+interface Waiting {
+  sources: string[];
+  resolve: (counts: (number | null)[]) => void;
+  reject: (error: unknown) => void;
+}
+
+let waiting: Waiting[] = [];
+let counting = false;
+
 /** One count per source, in order; null for a file that is not valid Python. */
-export async function countStaticAssertions(sources: string[]): Promise<(number | null)[]> {
-  if (sources.length === 0) return [];
+export function countStaticAssertions(sources: string[]): Promise<(number | null)[]> {
+  if (sources.length === 0) return Promise.resolve([]);
+  return new Promise((resolve, reject) => {
+    waiting.push({ sources, resolve, reject });
+    if (!counting) countWaiting();
+  });
+}
+
+/** Counts everything waiting in one process, then whatever arrived meanwhile, until nothing waits. */
+function countWaiting(): void {
+  const batch = waiting;
+  waiting = [];
+  counting = batch.length > 0;
+  if (!counting) return;
+  countInOneProcess(batch.flatMap((w) => w.sources))
+    .then(
+      (counts) => {
+        let at = 0;
+        for (const w of batch) {
+          w.resolve(counts.slice(at, at + w.sources.length));
+          at += w.sources.length;
+        }
+      },
+      (error: unknown) => batch.forEach((w) => w.reject(error)),
+    )
+    .finally(countWaiting);
+}
+
+async function countInOneProcess(sources: string[]): Promise<(number | null)[]> {
   const { python, env } = await pythonEnv({ quiet: true });
   const result = await run(python, ["-m", "testtune_executor.assertions"], {
     env,

@@ -31,7 +31,7 @@ test("GET /health reports the service settings", async () => {
   assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   const res = await fetch(`${s.url}/health`);
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { status: "ok", tasks: 1, reward: "staged", mutants: false, coverage: false, in_flight: 0, queued: 0 });
+  assert.deepEqual(await res.json(), { status: "ok", tasks: 1, reward: "staged", mutants: false, coverage: false, in_flight: 0, queued: 0, admitted: 0, capacity: 3 + 1024 });
 });
 
 test("task_ids + completions score in order, with details", async () => {

@@ -12,6 +12,7 @@ import { computeStats, formatStats } from "../../tasks/stats.js";
 import { TokenCounter } from "../../tasks/tokens.js";
 import { Progress } from "../../util/progress.js";
 import { flag, type Command, type FlagSpec, type ParsedArgs } from "../command.js";
+import { exportCommand } from "./data-export.js";
 
 const DEFAULT_SEED = 1234; // the run config's default seed, so `data prepare` and `testtune run` agree
 
@@ -177,6 +178,6 @@ with the reason it was kept or not) and <out>/stats.json. OPENAI_API_KEY is sent
 
 export const dataCommand: Command = {
   name: "data",
-  summary: "Prepare task data (HumanEval, MBPP, KodCode, TestGenEval, a Python corpus, TinyTests), stats, distillation.",
-  subcommands: [prepareCommand, statsCommand, distillCommand],
+  summary: "Prepare task data (HumanEval, MBPP, KodCode, TestGenEval, a Python corpus, TinyTests), stats, distillation, export.",
+  subcommands: [prepareCommand, statsCommand, distillCommand, exportCommand],
 };

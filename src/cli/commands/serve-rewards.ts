@@ -24,6 +24,7 @@ Listens on 127.0.0.1 by default: the service runs code it is sent, in the sandbo
     { name: "port", type: "number", value: "<port>", default: SERVICE_DEFAULTS.port, description: "port to listen on (0: any free port)" },
     { name: "host", type: "string", value: "<address>", default: SERVICE_DEFAULTS.host, description: "address to listen on" },
     { name: "concurrency", type: "number", value: "<n>", description: "sandbox runs in flight over all requests (default: 2 x workers)" },
+    { name: "max-queue", type: "number", value: "<n>", default: SERVICE_DEFAULTS.maxQueue, description: "completions that may wait for a sandbox slot over all requests; beyond it a request gets 503 with Retry-After" },
     { name: "timeout-s", type: "number", value: "<s>", default: SERVICE_DEFAULTS.timeoutS, description: "longest one request may take; then it gets 504" },
     { name: "mutants", type: "boolean", default: true, description: "quality preset: run valid test files against mutants (--no-mutants to skip)" },
     { name: "coverage", type: "boolean", default: true, description: "quality preset: measure coverage (--no-coverage to skip)" },
@@ -35,6 +36,8 @@ Listens on 127.0.0.1 by default: the service runs code it is sent, in the sandbo
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${port}`);
     const timeoutS = positive("timeout-s", flag.num(args, "timeout-s"), false);
     const concurrency = positive("concurrency", flag.num(args, "concurrency"), true);
+    const maxQueue = flag.num(args, "max-queue") ?? SERVICE_DEFAULTS.maxQueue;
+    if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new UsageError(`--max-queue must be a non-negative integer, got ${maxQueue}`);
     const tasks = await loadTaskMap(flag.need(args, "tasks"));
     const pool = await startPoolFromArgs(args);
     const service = await startRewardService({
@@ -46,6 +49,7 @@ Listens on 127.0.0.1 by default: the service runs code it is sent, in the sandbo
       host: flag.str(args, "host") ?? SERVICE_DEFAULTS.host,
       port,
       concurrency: concurrency ?? 2 * workersArg(args),
+      maxQueue,
       timeoutS,
       execTimeoutS: flag.num(args, "timeout-run-s"),
       maxMutants: maxMutantsArg(args),
