@@ -1,7 +1,8 @@
 /**
- * The static assertion count of test files (python/testtune_executor/assertions.py), for a
- * whole batch in one Python process. Parsing with `ast` never runs the file, so this runs
- * outside the sandbox.
+ * Static facts of test files (python/testtune_executor/target.py), for a whole batch in one
+ * Python process: the check count (assertions.py), which entry points the file rebinds to a
+ * copy of its own, whether it refers to the module under test at all, and its distinct checks
+ * and inputs. Parsing with `ast` never runs the file, so this runs outside the sandbox.
  */
 import { pythonEnv } from "../engine/python-env.js";
 import { SandboxError } from "../errors.js";
@@ -9,27 +10,54 @@ import { run } from "../util/subprocess.js";
 
 const TIMEOUT_MS = 60_000;
 
-/** One count per source, in order; null for a file that is not valid Python. */
-export async function countStaticAssertions(sources: string[]): Promise<(number | null)[]> {
-  if (sources.length === 0) return [];
+export interface TestFileFacts {
+  /** Checks written in the code the tests run. */
+  count: number;
+  /** Entry points the file binds to something other than the module's own object. */
+  shadowed: string[];
+  /** The file refers to the module under test outside its imports. */
+  uses_module: boolean;
+  /** Checks counted once per distinct syntax tree. */
+  distinct_assertions: number;
+  /** Distinct argument lists the tests call the entry points with (parametrize rows count each). */
+  distinct_inputs: number;
+}
+
+export interface TestFileToAnalyse {
+  source: string;
+  module: string;
+  entry_points: string[];
+}
+
+function isFacts(value: unknown): value is TestFileFacts {
+  const v = value as TestFileFacts;
+  return (
+    typeof v === "object" && v !== null && typeof v.count === "number" && Array.isArray(v.shadowed) && typeof v.uses_module === "boolean" &&
+    typeof v.distinct_assertions === "number" && typeof v.distinct_inputs === "number"
+  );
+}
+
+/** One answer per file, in order; null for a file that is not valid Python. */
+export async function analyseTestFiles(files: TestFileToAnalyse[]): Promise<(TestFileFacts | null)[]> {
+  if (files.length === 0) return [];
   const { python, env } = await pythonEnv({ quiet: true });
-  const result = await run(python, ["-m", "testtune_executor.assertions"], {
+  const result = await run(python, ["-m", "testtune_executor.target"], {
     env,
-    input: JSON.stringify({ sources }),
+    input: JSON.stringify({ files }),
     timeoutMs: TIMEOUT_MS,
     maxOutput: 10_000_000,
   });
   const fail = (why: string): SandboxError =>
-    new SandboxError(`counting assertions failed: ${why}`, { hint: "run 'testtune doctor' to check the Python environment" });
+    new SandboxError(`analysing test files failed: ${why}`, { hint: "run 'testtune doctor' to check the Python environment" });
   if (!result.ok) throw fail(result.signal !== null ? `killed by ${result.signal}` : result.stderr.trim().slice(-500) || `exit code ${String(result.exitCode)}`);
-  let counts: unknown;
+  let results: unknown;
   try {
-    counts = (JSON.parse(result.stdout) as { counts?: unknown }).counts;
+    results = (JSON.parse(result.stdout) as { results?: unknown }).results;
   } catch (error) {
     throw fail(`unreadable answer (${(error as Error).message})`);
   }
-  if (!Array.isArray(counts) || counts.length !== sources.length || !counts.every((c) => c === null || typeof c === "number")) {
-    throw fail("the answer does not have one count per file");
+  if (!Array.isArray(results) || results.length !== files.length || !results.every((r) => r === null || isFacts(r))) {
+    throw fail("the answer does not have one result per file");
   }
-  return counts as (number | null)[];
+  return results as (TestFileFacts | null)[];
 }
