@@ -24,6 +24,14 @@ export const REWARD_DESCRIPTIONS: Record<RewardPreset, string> = {
   strength: "valid files only: 0.25 + 0.75 x fraction of the non-equivalent mutants killed (no mutants measured: 0.25)",
 };
 
+/** What each preset reads beyond the verdict: a service or stage scoring for it measures only these. */
+export const REWARD_MEASURES: Record<RewardPreset, { mutants: boolean; coverage: boolean }> = {
+  quality: { mutants: true, coverage: true },
+  staged: { mutants: false, coverage: false },
+  pass_rate: { mutants: false, coverage: false },
+  strength: { mutants: true, coverage: false },
+};
+
 /** `staged`: credit for each stage a file reaches. */
 export const STAGED = {
   /** Parses and contains a check, but no test ran to a verdict (collection error, no tests, timeout, memory). */

@@ -21,7 +21,7 @@ export interface ScoredSample {
   /** Checks written in the file (static count); null when the file does not parse. */
   static_assertions: number | null;
   /** Mutation score in [0, 1] and how many mutants it was measured on, when measured. */
-  mutation?: { score: number; total: number; killed: number };
+  mutation?: { score: number; total: number; killed: number; equivalent?: number };
   /** Line and branch coverage of the reference code in [0, 1], when measured. */
   coverage?: { line: number; branch: number };
   /** Whether the file tests the module under test rather than a copy (static, target.py); absent when not analysed. */

@@ -11,6 +11,7 @@ import type { ExecRequest, ExecResult, Outcome } from "../sandbox/types.js";
 import type { Sample, Task } from "../tasks/schema.js";
 import { reward, type RewardPreset } from "./rewards.js";
 import { isValid, targetProblem, toScoredSample, type ScoredSample, type TestCounts } from "./sample.js";
+import { mutantSets, sampleMutants } from "./mutant-sets.js";
 import { analyseTestFiles, type TestFileFacts } from "./static-assertions.js";
 
 /** What scoring needs from the sandbox: SandboxPool fits it. */
@@ -28,6 +29,8 @@ export interface ScoreSettings {
   timeoutS?: number;
   /** At most this many mutants per task (a seeded sample over operator families); all when absent. */
   maxMutants?: number;
+  /** Seeds that sample, mixed with the task id (training passes one per step); 0 when absent. */
+  mutantSeed?: number | string;
 }
 
 /** One scored completion: a line of scores.jsonl (with sample_index and sample_line added there). */
@@ -111,6 +114,7 @@ export async function scoreCompletions(
   onRecord?: (index: number, rec: ScoreRecord) => void | Promise<void>,
 ): Promise<ScoreRecord[]> {
   const extracted = items.map((item) => extractTestFile(item.completion, item.task));
+  const setOf = settings.mutants ? await mutantSets(items.map((i) => i.task), executor, settings.timeoutS) : undefined;
   const facts = await analyseTestFiles(extracted.map((e, i) => ({ source: e.tests, module: (items[i] as Completion).task.module, entry_points: (items[i] as Completion).task.entry_points })));
   const scoreOne = async (task: Task, i: number): Promise<ScoreRecord> => {
     const file = extracted[i] as (typeof extracted)[number];
@@ -132,12 +136,26 @@ export async function scoreCompletions(
       const sample: ScoredSample = { status: "rejected", tests: NO_TESTS, assertions: 0, static_assertions: staticCount };
       return record(task, sample, settings, { ...extras, detail: `the test file is over ${MAX_SOURCE_CHARS} characters`, duration_s: 0 });
     }
-    // a file that tests a copy is invalid whatever happens: its mutants would measure the copy
-    const request: ExecRequest = { code: task.code, tests: file.tests, module: task.module, mutants: settings.mutants && targetProblem(target) === undefined, coverage: settings.coverage };
+    const request: ExecRequest = { code: task.code, tests: file.tests, module: task.module, mutants: false, coverage: settings.coverage };
     if (settings.timeoutS !== undefined) request.timeout_s = settings.timeoutS;
-    if (settings.mutants && settings.maxMutants !== undefined) request.max_mutants = settings.maxMutants;
-    const result = await execWithRetry(executor, request);
+    let result = await execWithRetry(executor, request);
+    let equivalent: number | undefined;
+    // mutants only for a file that passed and tests the module (of a copy they would measure the copy)
+    if (setOf !== undefined && result.status === "passed" && result.assertions > 0 && targetProblem(target) === undefined) {
+      const set = await setOf(task);
+      const withMutants: ExecRequest = { ...request, mutants: true, coverage: false };
+      if (set === null) {
+        if (settings.maxMutants !== undefined) withMutants.max_mutants = settings.maxMutants;
+      } else {
+        withMutants.mutant_list = settings.maxMutants === undefined ? set.mutants : sampleMutants(set.mutants, settings.maxMutants, `${settings.mutantSeed ?? 0}:${task.id}`);
+        equivalent = set.equivalent;
+      }
+      const mutated = await execWithRetry(executor, withMutants);
+      // the verdict stays the first run's; a different second verdict (a flaky file) decides instead
+      result = mutated.status === "passed" ? { ...result, mutation: mutated.mutation } : { ...mutated, coverage: result.coverage };
+    }
     const sample: ScoredSample = { ...toScoredSample(result, staticCount), ...(target === undefined ? {} : { target }) };
+    if (sample.mutation !== undefined && equivalent !== undefined) sample.mutation.equivalent = equivalent;
     return record(task, sample, settings, { ...extras, detail: result.detail, duration_s: result.duration_s });
   };
   return Promise.all(

@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import { NetworkError } from "../errors.js";
 import type { Task } from "../tasks/schema.js";
 import { ExecLimiter } from "./limiter.js";
-import type { RewardPreset } from "./rewards.js";
+import { REWARD_MEASURES, type RewardPreset } from "./rewards.js";
 import { scoreCompletions, type Executor, type ScoreRecord } from "./score.js";
 import { parseScoreRequest, RequestError } from "./service-request.js";
 
@@ -20,7 +20,7 @@ export interface RewardServiceOptions {
   tasks: ReadonlyMap<string, Task>;
   executor: Executor;
   reward?: RewardPreset;
-  /** Measure mutants and coverage (only the quality preset reads them). */
+  /** Measure mutants and coverage (only for presets that read them: REWARD_MEASURES). */
   mutants?: boolean;
   coverage?: boolean;
   host?: string;
@@ -34,6 +34,8 @@ export interface RewardServiceOptions {
   execTimeoutS?: number;
   /** At most this many mutants per task (all when absent). */
   maxMutants?: number;
+  /** With maxMutants: seeds the sample of mutants each request draws (request n uses `<seed>:<n>`). */
+  mutantSeed?: number;
   maxBodyBytes?: number;
   /** One line per request (status, items, time). */
   log?: (line: string) => void;
@@ -79,14 +81,16 @@ class Timeout extends Error {}
 
 export async function startRewardService(options: RewardServiceOptions): Promise<RewardService> {
   const preset = options.reward ?? "quality";
-  const measure = preset === "quality";
+  const measures = REWARD_MEASURES[preset];
   const settings = {
     reward: preset,
-    mutants: measure && options.mutants === true,
-    coverage: measure && options.coverage === true,
+    mutants: measures.mutants && options.mutants === true,
+    coverage: measures.coverage && options.coverage === true,
     timeoutS: options.execTimeoutS,
     maxMutants: options.maxMutants,
   };
+  // each request (a training step's batch) draws its own seeded sample of mutants
+  let requests = 0;
   const limiter = new ExecLimiter(options.executor, options.concurrency ?? SERVICE_DEFAULTS.concurrency);
   const timeoutMs = (options.timeoutS ?? SERVICE_DEFAULTS.timeoutS) * 1000;
   const maxBody = options.maxBodyBytes ?? SERVICE_DEFAULTS.maxBodyBytes;
@@ -101,7 +105,7 @@ export async function startRewardService(options: RewardServiceOptions): Promise
         reject(new Timeout());
       }, timeoutMs);
     });
-    const run = scoreCompletions(items, limiter.for(controller.signal), settings);
+    const run = scoreCompletions(items, limiter.for(controller.signal), { ...settings, mutantSeed: `${options.mutantSeed ?? 0}:${requests++}` });
     run.catch(() => undefined); // after a timeout its dropped runs reject with AbandonedRun
     try {
       const details = await Promise.race([run, timedOut]);

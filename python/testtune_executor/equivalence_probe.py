@@ -1,0 +1,174 @@
+"""A pytest file that finds likely-equivalent mutants: run by the sandbox against every mutant.
+
+It is sent as the test file of a sandbox job (src/quality/mutant-sets.ts) with two extra
+files: ``_probe_reference.py`` (the reference code, imported under another name) and
+``_probe_task.json`` (``module``, ``entry_points``, the task's reference ``tests``, ``seed``).
+Its one test calls every function entry point on the same inputs in the module under test (the
+reference in the original run, a mutant in each mutant run) and in the reference copy, and
+asserts that the outcomes are equal: the repr of the value returned (and of the arguments
+afterwards, for functions that change them) or the type of the exception raised. A mutant that
+survives gave the reference's outcome on every input: it is likely equivalent, and left out of
+mutation scores. A mutant that times out (a loop the input made endless) is not equivalent.
+
+Inputs (at most MAX_INPUTS per entry point, seeded):
+- the literal argument lists of the reference tests' calls of the entry point (or of
+  ``candidate``, HumanEval's name for it), including ``pytest.mark.parametrize`` rows mapped to
+  the parameters a call passes;
+- variations of each: every int, float, str, bool, list, tuple or dict in it replaced by a
+  random value of the same type (ints near the original, near a number in the code (either
+  sign), in [-3, 3] or in [-20, 20]; strings of
+  letters of about the same length, lists of a nearby length made of varied elements);
+- without any reference call, values from the parameters' annotations (int, float, str, bool,
+  list, plain or generic); an unannotated parameter gets ints.
+Without entry points in the task, every public function of the module is probed. When the
+reference itself is not deterministic on these inputs, or no input could be made,
+the original run fails, no mutant runs, and nothing is left out.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import importlib
+import inspect
+import json
+import random
+import string
+
+import _probe_reference as REFERENCE  # type: ignore[import-not-found]
+
+MAX_INPUTS = 96
+VARIATIONS_PER_SEED = 24
+
+with open("_probe_task.json", encoding="utf-8") as _f:
+    TASK = json.load(_f)
+MODULE = importlib.import_module(TASK["module"])
+with open(REFERENCE.__file__, encoding="utf-8") as _f:
+    # numbers in the code, for values at its boundaries (x < 5 needs 4, 5 and 6)
+    CONSTANTS = sorted({n.value for n in ast.walk(ast.parse(_f.read())) if isinstance(n, ast.Constant) and type(n.value) in (int, float)}) or [0]
+
+
+def _literal(node: ast.expr) -> tuple[bool, object]:
+    try:
+        return True, ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError, RecursionError):
+        return False, None
+
+
+def _param_rows(fn: ast.FunctionDef) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [{}]
+    for deco in fn.decorator_list:
+        if not (isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute) and deco.func.attr == "parametrize" and len(deco.args) >= 2):
+            continue
+        ok_names, names = _literal(deco.args[0])
+        ok_values, values = _literal(deco.args[1])
+        if not (ok_names and ok_values and isinstance(values, (list, tuple))):
+            continue
+        keys = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)  # type: ignore[union-attr]
+        new_rows = []
+        for value in values:
+            row = dict(zip(keys, value if len(keys) > 1 else (value,)))
+            new_rows += [{**old, **row} for old in rows]
+        rows = new_rows
+    return rows
+
+
+def seed_calls(tests: str, entry_points: list[str]) -> dict[str, list[tuple]]:
+    """Literal argument lists of the calls of each entry point in the reference tests."""
+    found: dict[str, list[tuple]] = {name: [] for name in entry_points}
+    try:
+        tree = ast.parse(tests)
+    except SyntaxError:
+        return found
+    scopes = [(fn, _param_rows(fn)) for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef)] or [(tree, [{}])]
+    for scope, rows in scopes:
+        for node in ast.walk(scope):
+            if not isinstance(node, ast.Call) or node.keywords:
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            targets = entry_points if name == "candidate" and len(entry_points) == 1 else [name] if name in found else []
+            for target in targets:
+                for row in rows:
+                    args = []
+                    for arg in node.args:
+                        if isinstance(arg, ast.Name) and arg.id in row:
+                            args.append(row[arg.id])
+                            continue
+                        ok, value = _literal(arg)
+                        if not ok:
+                            break
+                        args.append(value)
+                    else:
+                        found[target].append(tuple(args))
+    return found
+
+
+def vary(value: object, rng: random.Random) -> object:
+    """A random value of the same type and shape as ``value``."""
+    if isinstance(value, bool):
+        return rng.random() < 0.5
+    if isinstance(value, int):
+        near = int(rng.choice(CONSTANTS)) + rng.randint(-1, 1)
+        return rng.choice([value + rng.randint(-3, 3), rng.randint(-20, 20), rng.randint(-3, 3), near, -near, -value])
+    if isinstance(value, float):
+        return rng.choice([value + rng.uniform(-2, 2), rng.uniform(-20, 20), float(rng.choice(CONSTANTS)), -value])
+    if isinstance(value, str):
+        alphabet = (set(value) | set(string.ascii_lowercase[:6])) - {"\\"}
+        return "".join(rng.choice(sorted(alphabet)) for _ in range(max(0, len(value) + rng.randint(-2, 2))))
+    if isinstance(value, tuple):
+        return tuple(vary(v, rng) for v in value)
+    if isinstance(value, list):
+        pool = value or [0]
+        return [vary(rng.choice(pool), rng) for _ in range(max(0, len(pool) + rng.randint(-2, 2)))]
+    if isinstance(value, dict):
+        return {k: vary(v, rng) for k, v in value.items()}
+    return value
+
+
+def _from_annotation(annotation: object, rng: random.Random) -> object:
+    origin = getattr(annotation, "__origin__", annotation)
+    text = annotation if isinstance(annotation, str) else getattr(origin, "__name__", "")
+    for name, example in (("bool", True), ("int", 3), ("float", 1.5), ("str", "abc"), ("list", [1, 2, 3]), ("List", [1, 2, 3]), ("tuple", (1, 2))):
+        if isinstance(text, str) and text.startswith(name):
+            return vary(example, rng)
+    return rng.randint(-20, 20)
+
+
+def inputs_for(name: str, seeds: list[tuple], rng: random.Random) -> list[tuple]:
+    chosen = list(seeds)
+    if not seeds:
+        try:
+            params = list(inspect.signature(getattr(REFERENCE, name)).parameters.values())
+        except (TypeError, ValueError):
+            return []
+        required = [p for p in params if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        seeds = [tuple(_from_annotation(p.annotation, rng) for p in required)]
+        chosen = list(seeds)
+    for seed in seeds:
+        for _ in range(VARIATIONS_PER_SEED):
+            chosen.append(tuple(vary(v, rng) for v in seed))
+    unique: dict[str, tuple] = {}
+    for args in chosen:
+        unique.setdefault(repr(args), args)
+    return list(unique.values())[:MAX_INPUTS]
+
+
+def outcome(fn: object, args: tuple) -> tuple[str, str, str]:
+    args = copy.deepcopy(args)
+    try:
+        result = fn(*args)  # type: ignore[operator]
+    except Exception as error:  # noqa: BLE001 - the exception's type is the outcome
+        return ("raised", type(error).__name__, "")
+    return ("returned", repr(result), repr(args))
+
+
+def test_mutant_behaves_as_reference() -> None:
+    rng = random.Random(TASK["seed"])
+    names = TASK["entry_points"] or [n for n, f in vars(REFERENCE).items() if inspect.isfunction(f) and f.__module__ == REFERENCE.__name__ and not n.startswith("_")]
+    functions = [n for n in names if inspect.isfunction(getattr(REFERENCE, n, None))]
+    seeds = seed_calls(TASK.get("tests") or "", functions)
+    probes = [(name, args) for name in functions for args in inputs_for(name, seeds[name], rng)]
+    assert probes, "no input could be made for any entry point"
+    for name, args in probes:
+        assert outcome(getattr(MODULE, name), args) == outcome(getattr(REFERENCE, name), args), f"{name}{args!r}"
