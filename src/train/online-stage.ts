@@ -37,6 +37,7 @@ export async function onlineRlStage(ctx: StageContext, stage: "ppo" | "grpo"): P
       mutants: section.mutants,
       coverage: section.coverage,
       maxMutants: section.max_mutants,
+      mutantSeed: config.seed,
       concurrency: workers,
       runTimeoutS: config.sandbox.timeout_s,
     };
