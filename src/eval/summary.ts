@@ -6,7 +6,7 @@ import type { ModelResults } from "./results.js";
 export interface Comparison extends PairedResult {
   baseline: string;
   model: string;
-  metric: "pass@1" | "mutation";
+  metric: "pass@1" | "mutation" | "strong@1";
 }
 
 export interface EvalSummary {
@@ -45,6 +45,10 @@ export function summarize(results: readonly ModelResults[], ks: number[], seed: 
       const pass1 = (t: ModelResults["per_task"][number]): number => passAtK(t.n, t.c, 1);
       comparisons.push({ baseline: baseline.model, model: other.model, metric: "pass@1", ...pairedDifference(pick(base, pass1), pick(byId, pass1), { seed }) });
       comparisons.push({ baseline: baseline.model, model: other.model, metric: "mutation", ...pairedDifference(pick(base, (t) => t.mutation), pick(byId, (t) => t.mutation), { seed }) });
+      if (baseline.per_task.every((t) => t.strong !== undefined) && other.per_task.every((t) => t.strong !== undefined)) {
+        const strong1 = (t: ModelResults["per_task"][number]): number => passAtK(t.n, t.strong ?? 0, 1);
+        comparisons.push({ baseline: baseline.model, model: other.model, metric: "strong@1", ...pairedDifference(pick(base, strong1), pick(byId, strong1), { seed }) });
+      }
     }
   }
   return {
