@@ -6,12 +6,14 @@
  *   file) gives 0, and a run whose tests pass without any assertion running gives 0;
  * - a run that tampered with the runner (`rejected`) or died before reporting (`crashed`:
  *   `os._exit`, a killed parent, a signal) gives 0;
+ * - a file that tests its own copy of an entry point, or never the module, earns nothing
+ *   (sample.ts: targetProblem);
  * - `sandbox_error` is our failure, not the sample's: the reward is null and callers retry or
  *   report it, never train on it.
  *
  * docs/rewards.md has the table of every preset and outcome, with the reasons for the numbers.
  */
-import { isValid, type ScoredSample } from "./sample.js";
+import { isValid, targetProblem, type ScoredSample } from "./sample.js";
 import type { Outcome } from "../sandbox/types.js";
 
 export const REWARD_PRESETS = ["quality", "staged", "pass_rate", "strength"] as const;
@@ -83,6 +85,8 @@ export function stagedReward(s: ScoredSample): number | null {
 export function passRateReward(s: ScoredSample): number | null {
   if (s.status === "sandbox_error") return null;
   if (!TESTS_RAN.has(s.status) || assertsNothing(s) || s.assertions === 0 || s.tests.total === 0) return 0;
+  if (targetProblem(s.target) !== undefined) return 0; // its passes are a copy's
+
   return s.tests.passed / s.tests.total;
 }
 

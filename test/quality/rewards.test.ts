@@ -46,6 +46,17 @@ test("every preset gives the hand-computed reward for every outcome", () => {
   }
 });
 
+test("a file that tests its own copy earns nothing under any preset", () => {
+  const copy = sample("passed", { target: { shadowed: ["f"], uses_module: false }, mutation: { score: 1, total: 4, killed: 4 } });
+  const ignoresModule = sample("passed", { target: { shadowed: [], uses_module: false } });
+  for (const preset of REWARD_PRESETS) {
+    assert.equal(reward(preset, copy), 0, preset);
+    assert.equal(reward(preset, ignoresModule), 0, preset);
+  }
+  assert.equal(isValid(copy), false);
+  assert.equal(isValid(sample("passed", { target: { shadowed: [], uses_module: true } })), true);
+});
+
 test("strength pays the floor for validity and an equal share for each mutant killed", () => {
   const valid = sample("passed");
   assertClose(strengthReward({ ...valid, mutation: { score: 0.5, total: 8, killed: 4 } }), 0.25 + 0.75 * 0.5);
