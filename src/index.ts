@@ -24,6 +24,7 @@ export { scoreFiles, type ScoreFilesOptions, type ScoreFilesResult } from "./qua
 export { reward, REWARD_PRESETS, REWARD_DESCRIPTIONS, type RewardPreset } from "./quality/rewards.js";
 export type { ScoredSample } from "./quality/sample.js";
 export { startRewardService, type RewardService, type RewardServiceOptions } from "./quality/service.js";
+export { mutantSets, sampleMutants, type MutantSet } from "./quality/mutant-sets.js";
 
 // Engine and training
 export { runEngineJob, jobSpecSchemas, type JobName, type JobSpecInput, type JobSpec, type EngineJobOptions, type EngineJobResult } from "./engine/job.js";
@@ -33,5 +34,6 @@ export { runTrainJob, type TrainOptions } from "./train/run-train.js";
 // Evaluation and the pipeline
 export { passAtK, meanPassAtK } from "./eval/pass-at-k.js";
 export { pairedDifference, type PairedResult, type PairedOptions } from "./eval/paired.js";
+export { computeStrength, isStrong, DEFAULT_STRONG_AT, type StrengthResults } from "./eval/strength.js";
 export { runPipeline, type PipelineOptions, type PipelineResult } from "./pipeline/runner.js";
 export { pipelineStages } from "./pipeline/stages/index.js";

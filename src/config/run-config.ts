@@ -4,6 +4,7 @@
  * merged over these defaults.
  */
 import { z } from "zod";
+import { DEFAULT_STRONG_AT } from "../eval/strength.js";
 import { REWARD_PRESETS, type RewardPreset } from "../quality/rewards.js";
 import { trainConfigSections } from "./train-config.js";
 
@@ -96,7 +97,7 @@ export const runConfigSchema = z.strictObject({
         max_tasks: z.number().int().positive().optional().describe("Evaluate only the first N eval tasks"),
         baseline: z.enum(MODEL_STAGES).optional().describe("The model the others are compared with task by task (default: sft when evaluated, else the first)"),
         mutants: z.boolean().default(true).describe("Score mutation kills of valid tests"),
-        strong_at: z.number().gt(0).max(1).default(0.8).describe("strong@k: a sample is strong when it is valid and kills at least this fraction of the (non-equivalent) mutants"),
+        strong_at: z.number().gt(0).max(1).default(DEFAULT_STRONG_AT).describe("strong@k: a sample is strong when it is valid and kills at least this fraction of the (non-equivalent) mutants"),
         coverage: z.boolean().default(false).describe("Measure line/branch coverage of the reference"),
       })
       .prefault({})
