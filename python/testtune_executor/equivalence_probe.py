@@ -3,7 +3,8 @@
 It is sent as the test file of a sandbox job (src/quality/mutant-sets.ts) with two extra
 files: ``_probe_reference.py`` (the reference code, imported under another name) and
 ``_probe_task.json`` (``module``, ``entry_points``, the task's reference ``tests``, ``seed``).
-Its one test calls every function entry point on the same inputs in the module under test (the
+Its one test calls every function entry point (and every other public function of the module)
+on the same inputs in the module under test (the
 reference in the original run, a mutant in each mutant run) and in the reference copy, and
 asserts that the outcomes are equal: the repr of the value returned (and of the arguments
 afterwards, for functions that change them) or the type of the exception raised. A mutant that
@@ -11,16 +12,16 @@ survives gave the reference's outcome on every input: it is likely equivalent, a
 mutation scores. A mutant that times out (a loop the input made endless) is not equivalent.
 
 Inputs (at most MAX_INPUTS per entry point, seeded):
-- the literal argument lists of the reference tests' calls of the entry point (or of
-  ``candidate``, HumanEval's name for it), including ``pytest.mark.parametrize`` rows mapped to
-  the parameters a call passes;
+- the literal argument lists (arithmetic on literals included) of the reference tests' calls
+  of the function (or of ``candidate``, HumanEval's name for the entry point), including
+  ``pytest.mark.parametrize`` rows mapped to the parameters a call passes;
 - variations of each: every int, float, str, bool, list, tuple or dict in it replaced by a
   random value of the same type (ints near the original, near a number in the code (either
   sign), in [-3, 3] or in [-20, 20]; strings of
   letters of about the same length, lists of a nearby length made of varied elements);
 - without any reference call, values from the parameters' annotations (int, float, str, bool,
   list, plain or generic); an unannotated parameter gets ints.
-Without entry points in the task, every public function of the module is probed. When the
+When the
 reference itself is not deterministic on these inputs, or no input could be made,
 the original run fails, no mutant runs, and nothing is left out.
 """
@@ -48,10 +49,21 @@ with open(REFERENCE.__file__, encoding="utf-8") as _f:
     CONSTANTS = sorted({n.value for n in ast.walk(ast.parse(_f.read())) if isinstance(n, ast.Constant) and type(n.value) in (int, float)}) or [0]
 
 
+_CONSTANT_EXPRESSION = (ast.Constant, ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Load, ast.expr_context)
+
+
 def _literal(node: ast.expr) -> tuple[bool, object]:
+    """A literal, or arithmetic on literals (``3 * 19``, ``[1] * 4``), as its value."""
     try:
         return True, ast.literal_eval(node)
     except (ValueError, SyntaxError, TypeError, RecursionError):
+        pass
+    if not all(isinstance(n, _CONSTANT_EXPRESSION) for n in ast.walk(node)):
+        return False, None
+    try:
+        # only constants and operators: nothing to call, nothing to look up
+        return True, eval(compile(ast.Expression(node), "<probe>", "eval"), {"__builtins__": {}})  # noqa: S307
+    except Exception:  # noqa: BLE001 - 1 / 0, huge powers: not an input
         return False, None
 
 
@@ -73,9 +85,9 @@ def _param_rows(fn: ast.FunctionDef) -> list[dict[str, object]]:
     return rows
 
 
-def seed_calls(tests: str, entry_points: list[str]) -> dict[str, list[tuple]]:
-    """Literal argument lists of the calls of each entry point in the reference tests."""
-    found: dict[str, list[tuple]] = {name: [] for name in entry_points}
+def seed_calls(tests: str, functions: list[str], entry_points: list[str]) -> dict[str, list[tuple]]:
+    """Literal argument lists of the calls of each function in the reference tests (``candidate`` is the one entry point)."""
+    found: dict[str, list[tuple]] = {name: [] for name in functions}
     try:
         tree = ast.parse(tests)
     except SyntaxError:
@@ -87,7 +99,7 @@ def seed_calls(tests: str, entry_points: list[str]) -> dict[str, list[tuple]]:
                 continue
             func = node.func
             name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-            targets = entry_points if name == "candidate" and len(entry_points) == 1 else [name] if name in found else []
+            targets = [e for e in entry_points if e in found] if name == "candidate" and len(entry_points) == 1 else [name] if name in found else []
             for target in targets:
                 for row in rows:
                     args = []
@@ -165,9 +177,12 @@ def outcome(fn: object, args: tuple) -> tuple[str, str, str]:
 
 def test_mutant_behaves_as_reference() -> None:
     rng = random.Random(TASK["seed"])
-    names = TASK["entry_points"] or [n for n, f in vars(REFERENCE).items() if inspect.isfunction(f) and f.__module__ == REFERENCE.__name__ and not n.startswith("_")]
+    # the entry points and every other public function: tests may call a helper (HumanEval's
+    # encode_shift beside decode_shift), and a mutant in it is no less a fault
+    public = [n for n, f in vars(REFERENCE).items() if inspect.isfunction(f) and f.__module__ == REFERENCE.__name__ and not n.startswith("_")]
+    names = list(dict.fromkeys([*TASK["entry_points"], *public]))
     functions = [n for n in names if inspect.isfunction(getattr(REFERENCE, n, None))]
-    seeds = seed_calls(TASK.get("tests") or "", functions)
+    seeds = seed_calls(TASK.get("tests") or "", functions, TASK["entry_points"])
     probes = [(name, args) for name in functions for args in inputs_for(name, seeds[name], rng)]
     assert probes, "no input could be made for any entry point"
     for name, args in probes:
