@@ -20,7 +20,7 @@ Inputs (at most MAX_INPUTS per entry point, seeded):
   sign), in [-3, 3] or in [-20, 20]; strings of
   letters of about the same length, lists of a nearby length made of varied elements);
 - without any reference call, values from the parameters' annotations (int, float, str, bool,
-  list, plain or generic); an unannotated parameter gets ints.
+  list, plain or generic); unannotated parameters get one seed each of int, str, list and float.
 When the
 reference itself is not deterministic on these inputs, or no input could be made,
 the original run fails, no mutant runs, and nothing is left out.
@@ -138,13 +138,19 @@ def vary(value: object, rng: random.Random) -> object:
     return value
 
 
-def _from_annotation(annotation: object, rng: random.Random) -> object:
+_EXAMPLES = (("bool", True), ("int", 3), ("float", 1.5), ("str", "abc"), ("list", [1, 2, 3]), ("List", [1, 2, 3]), ("tuple", (1, 2)))
+# for parameters without an annotation: one seed of each kind (the wrong kinds raise the same
+# TypeError in every mutant, so they cost nothing but never hide a difference)
+_UNANNOTATED = (3, "abc", [1, 2, 3], 1.5)
+
+
+def _from_annotation(annotation: object, fallback: object) -> object:
     origin = getattr(annotation, "__origin__", annotation)
     text = annotation if isinstance(annotation, str) else getattr(origin, "__name__", "")
-    for name, example in (("bool", True), ("int", 3), ("float", 1.5), ("str", "abc"), ("list", [1, 2, 3]), ("List", [1, 2, 3]), ("tuple", (1, 2))):
-        if isinstance(text, str) and text.startswith(name):
-            return vary(example, rng)
-    return rng.randint(-20, 20)
+    for name, example in _EXAMPLES:
+        if text and isinstance(text, str) and text.startswith(name):
+            return example
+    return fallback
 
 
 def inputs_for(name: str, seeds: list[tuple], rng: random.Random) -> list[tuple]:
@@ -155,7 +161,7 @@ def inputs_for(name: str, seeds: list[tuple], rng: random.Random) -> list[tuple]
         except (TypeError, ValueError):
             return []
         required = [p for p in params if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        seeds = [tuple(_from_annotation(p.annotation, rng) for p in required)]
+        seeds = list({repr(s): s for s in (tuple(_from_annotation(p.annotation, kind) for p in required) for kind in _UNANNOTATED)}.values())
         chosen = list(seeds)
     for seed in seeds:
         for _ in range(VARIATIONS_PER_SEED):

@@ -97,6 +97,19 @@ test("likely-equivalent mutants are left out, so they never count against a test
   assert.equal(rec?.reward, 1);
 });
 
+test("mutants in a public helper beside the entry point are probed too, through the helper (HumanEval/50's encode_shift)", async () => {
+  const shift = taskSchema.parse({
+    id: "shift",
+    source: "test",
+    entry_points: ["decode"],
+    code: 'def encode(s):\n    return "".join(chr(ord(c) + 1) for c in s)\n\n\ndef decode(s):\n    return "".join(chr(ord(c) - 1) for c in s)\n',
+    tests: "from solution import *\n\ndef test_round_trip():\n    assert decode(encode('abc')) == 'abc'\n",
+  });
+  const set = await (await mutantSets([shift], pool))(shift);
+  assert.ok(set !== null && set.probed);
+  assert.equal(set.equivalent, 0, "every mutant of either function changes an output");
+});
+
 test("a task whose reference is not deterministic keeps all its mutants", async () => {
   const random = taskSchema.parse({ id: "rnd", source: "test", entry_points: ["roll"], code: "import random\n\ndef roll(n):\n    return random.randint(1, n) + 0\n" });
   const set = await (await mutantSets([random], pool))(random);
