@@ -11,6 +11,10 @@ afterwards, for functions that change them) or the type of the exception raised.
 survives gave the reference's outcome on every input: it is likely equivalent, and left out of
 mutation scores. A mutant that times out (a loop the input made endless) is not equivalent.
 
+What calls cannot probe (classes, functions no input could be made for, module-level data)
+is compared by its code or value instead, so a mutant there always differs and is never left
+out.
+
 Inputs (at most MAX_INPUTS per entry point, seeded):
 - the literal argument lists (arithmetic on literals included) of the reference tests' calls
   of the function (or of ``candidate``, HumanEval's name for the entry point), including
@@ -181,6 +185,27 @@ def outcome(fn: object, args: tuple) -> tuple[str, str, str]:
     return ("returned", repr(result), repr(args))
 
 
+def _fingerprint(obj: object) -> object:
+    """A function's or class's code, comparable between the mutant and the reference."""
+    code = getattr(obj, "__code__", obj)
+    if isinstance(code, type(_fingerprint.__code__)):
+        return (code.co_code, code.co_names, tuple(_fingerprint(c) for c in code.co_consts))
+    if inspect.isclass(obj):
+        return tuple((k, _fingerprint(v)) for k, v in sorted(vars(obj).items()) if inspect.isfunction(v) or isinstance(v, (staticmethod, classmethod, property)))
+    if isinstance(obj, (staticmethod, classmethod)):
+        return _fingerprint(obj.__func__)
+    if isinstance(obj, property):
+        return tuple(_fingerprint(f) for f in (obj.fget, obj.fset, obj.fdel))
+    return repr(obj)
+
+
+def unprobed_differences(probed: set[str]) -> list[str]:
+    """Names whose code or value differ in the module under test and that calls did not probe:
+    classes, functions without inputs, module-level data. A mutant there is never left out."""
+    names = [n for n, v in vars(REFERENCE).items() if not n.startswith("__") and not inspect.ismodule(v) and n not in probed]
+    return [n for n in names if _fingerprint(getattr(MODULE, n, None)) != _fingerprint(getattr(REFERENCE, n))]
+
+
 def test_mutant_behaves_as_reference() -> None:
     rng = random.Random(TASK["seed"])
     # the entry points and every other public function: tests may call a helper (HumanEval's
@@ -191,5 +216,6 @@ def test_mutant_behaves_as_reference() -> None:
     seeds = seed_calls(TASK.get("tests") or "", functions, TASK["entry_points"])
     probes = [(name, args) for name in functions for args in inputs_for(name, seeds[name], rng)]
     assert probes, "no input could be made for any entry point"
+    assert unprobed_differences({name for name, _ in probes}) == []
     for name, args in probes:
         assert outcome(getattr(MODULE, name), args) == outcome(getattr(REFERENCE, name), args), f"{name}{args!r}"

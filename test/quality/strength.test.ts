@@ -110,6 +110,19 @@ test("mutants in a public helper beside the entry point are probed too, through 
   assert.equal(set.equivalent, 0, "every mutant of either function changes an output");
 });
 
+test("mutants in a class or in module data, which calls do not probe, are never left out", async () => {
+  const boxed = taskSchema.parse({
+    id: "box",
+    source: "test",
+    entry_points: ["area"],
+    code: "LIMIT = 10\n\nclass Box:\n    def size(self):\n        return LIMIT + 1\n\n\ndef area(x):\n    return x * 3\n",
+    tests: "from solution import area\n\ndef test_a():\n    assert area(2) == 6\n",
+  });
+  const set = await (await mutantSets([boxed], pool))(boxed);
+  assert.ok(set !== null && set.probed);
+  assert.equal(set.equivalent, 0);
+});
+
 test("a task whose reference is not deterministic keeps all its mutants", async () => {
   const random = taskSchema.parse({ id: "rnd", source: "test", entry_points: ["roll"], code: "import random\n\ndef roll(n):\n    return random.randint(1, n) + 0\n" });
   const set = await (await mutantSets([random], pool))(random);
