@@ -27,6 +27,9 @@ export const STAGES = [
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
+/** The stage list for help and errors: base stages, and the variant pattern once. */
+export const STAGES_HELP = `${STAGES.filter((s) => !s.includes("_")).join(", ")}; ${REWARD_STAGES.join(", ")} also as <stage>_<reward preset> (e.g. grpo_strength)`;
+
 /** Stages whose model eval can sample from. */
 export const MODEL_STAGES = ["base", "sft", ...STAGES.filter((s) => /^(dpo|ppo|grpo)/.test(s))] as const;
 
