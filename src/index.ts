@@ -25,6 +25,7 @@ export { scoreFiles, type ScoreFilesOptions, type ScoreFilesResult } from "./qua
 export { reward, REWARD_PRESETS, REWARD_DESCRIPTIONS, type RewardPreset } from "./quality/rewards.js";
 export type { ScoredSample } from "./quality/sample.js";
 export { startRewardService, type RewardService, type RewardServiceOptions } from "./quality/service.js";
+export { mutantSets, sampleMutants, type MutantSet } from "./quality/mutant-sets.js";
 
 // Engine and training
 export { runEngineJob, jobSpecSchemas, type JobName, type JobSpecInput, type JobSpec, type EngineJobOptions, type EngineJobResult } from "./engine/job.js";
@@ -40,5 +41,6 @@ export { mcnemar, mcnemarCounts, type McNemarResult } from "./eval/mcnemar.js";
 export { holmAdjust } from "./eval/holm.js";
 export { compareModels, withHolm, type Comparison } from "./eval/comparison.js";
 export { readResults, locateResults, resultsSchema, RESULTS_SCHEMA_VERSION } from "./eval/results-file.js";
+export { computeStrength, isStrong, DEFAULT_STRONG_AT, type StrengthResults } from "./eval/strength.js";
 export { runPipeline, type PipelineOptions, type PipelineResult } from "./pipeline/runner.js";
 export { pipelineStages } from "./pipeline/stages/index.js";

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -179,23 +176,3 @@ def test_a_local_assert_helper_is_counted_by_its_asserts_not_its_calls() -> None
 def test_invalid_python_raises() -> None:
     with pytest.raises(SyntaxError):
         count_assertions("def test_x(:\n    assert 1\n")
-
-
-def run_cli(stdin: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "testtune_executor.assertions"], input=stdin, capture_output=True, text=True, check=False
-    )
-
-
-def test_cli_counts_a_batch_with_null_for_unparsable_files() -> None:
-    sources = ["def test_a():\n    assert 1\n", "def test_b(:\n", "def test_c():\n    pass\n"]
-    result = run_cli(json.dumps({"sources": sources}))
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"counts": [1, None, 0]}
-
-
-@pytest.mark.parametrize("stdin", ["not json", '{"files": []}', '{"sources": [1]}'])
-def test_cli_rejects_a_bad_request_with_exit_code_2(stdin: str) -> None:
-    result = run_cli(stdin)
-    assert result.returncode == 2
-    assert "bad request" in result.stderr

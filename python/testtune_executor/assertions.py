@@ -19,15 +19,12 @@ assert in a helper no test uses does not.
 The count is static (a test may skip its asserts at run time); the sandbox also counts the
 assertions that actually ran (``ExecResult.assertions``).
 
-Run as ``python -m testtune_executor.assertions``: reads ``{"sources": ["<test file>", ...]}``
-on stdin and writes ``{"counts": [n | null, ...]}`` (null for a file that does not parse).
+Scoring reads the count through target.py's command, with the other static facts of a file.
 """
 
 from __future__ import annotations
 
 import ast
-import json
-import sys
 from dataclasses import dataclass, field
 
 _PYTEST_CHECKS = {"raises", "warns", "deprecated_call"}
@@ -125,28 +122,3 @@ def count_assertions(test_source: str) -> int:
             elif isinstance(node, ast.Call) and _is_check_call(node, names, local_functions):
                 count += 1
     return count
-
-
-def _count_or_none(source: str) -> int | None:
-    try:
-        return count_assertions(source)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-
-
-def main() -> int:
-    try:
-        request = json.load(sys.stdin)
-        sources = request["sources"]
-        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-            raise TypeError("'sources' must be a list of strings")
-    except (ValueError, KeyError, TypeError) as error:
-        print(f"testtune_executor.assertions: bad request on stdin: {error}", file=sys.stderr)
-        return 2
-    json.dump({"counts": [_count_or_none(s) for s in sources]}, sys.stdout)
-    sys.stdout.write("\n")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

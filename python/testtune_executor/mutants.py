@@ -9,11 +9,18 @@ survivors into timeouts. ``error`` (the mutant could not be run: our failure) is
 of the score.
 
     score = (killed + timeout) / (killed + survived + timeout)     (0 when no mutant ran)
+
+Run as ``python -m testtune_executor.mutants``: reads ``{"sources": ["<module>", ...]}`` on
+stdin and writes ``{"mutants": [[{"id", "operator", "line", "source"}, ...] | null, ...]}``
+(null for a source that does not parse), so that callers can fix a task's mutant set once
+(src/quality/mutant-sets.ts). Generating mutants only parses and rewrites: nothing runs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import sys
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from .mutate import generate_mutants
@@ -58,3 +65,27 @@ def mutation_report(outcomes: list[MutantOutcome]) -> dict[str, Any]:
 def generate(source: str, max_mutants: int | None) -> list[MutantSpec]:
     """The mutants of ``source`` from mutate.py, in its deterministic order."""
     return [MutantSpec(m.id, m.operator, m.line, m.source) for m in generate_mutants(source, max_mutants)]
+
+
+def _mutants_or_none(source: str) -> list[dict[str, Any]] | None:
+    try:
+        return [asdict(spec) for spec in generate(source, None)]
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def main() -> int:
+    try:
+        sources = json.load(sys.stdin)["sources"]
+        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+            raise TypeError("'sources' must be a list of strings")
+    except (ValueError, KeyError, TypeError) as error:
+        print(f"testtune_executor.mutants: bad request on stdin: {error}", file=sys.stderr)
+        return 2
+    json.dump({"mutants": [_mutants_or_none(s) for s in sources]}, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

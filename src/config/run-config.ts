@@ -4,10 +4,45 @@
  * merged over these defaults.
  */
 import { z } from "zod";
+import { DEFAULT_STRONG_AT } from "../eval/strength.js";
+import { REWARD_PRESETS, type RewardPreset } from "../quality/rewards.js";
 import { trainConfigSections } from "./train-config.js";
 
-export const STAGES = ["data", "pretrain", "sft", "prefs", "dpo", "ppo", "grpo", "eval", "report"] as const;
+/** The stages that rank or train with a reward; each also exists as `<stage>_<preset>` (below). */
+export const REWARD_STAGES = ["prefs", "dpo", "ppo", "grpo"] as const;
+type RewardStage = (typeof REWARD_STAGES)[number];
+type RewardVariant = `${RewardStage}_${RewardPreset}`;
+
+/**
+ * Reward variants: `grpo_strength` is the grpo stage (its config section, from the same SFT
+ * model) trained with the `strength` reward instead of `reward.preset`, in its own directory,
+ * so one run can compare rewards; `dpo_<preset>` learns from the pairs of `prefs_<preset>`.
+ */
+const variants = (stage: RewardStage): RewardVariant[] => REWARD_PRESETS.map((p) => `${stage}_${p}` as const);
+
+export const STAGES = [
+  "data", "pretrain", "sft",
+  "prefs", ...variants("prefs"), "dpo", ...variants("dpo"), "ppo", ...variants("ppo"), "grpo", ...variants("grpo"),
+  "eval", "report",
+] as const;
 export type Stage = (typeof STAGES)[number];
+
+/** The stage list for help and errors: base stages, and the variant pattern once. */
+export const STAGES_HELP = `${STAGES.filter((s) => !s.includes("_")).join(", ")}; ${REWARD_STAGES.join(", ")} also as <stage>_<reward preset> (e.g. grpo_strength)`;
+
+/** Stages whose model eval can sample from. */
+export const MODEL_STAGES = ["base", "sft", ...STAGES.filter((s) => /^(dpo|ppo|grpo)/.test(s))] as const;
+
+/** The stage a variant runs (`grpo_strength` -> `grpo`); other stages are their own. */
+export function baseStage(stage: string): string {
+  return stage.split("_")[0] as string;
+}
+
+/** The reward preset a stage ranks or trains with: its variant's, else the config's. */
+export function stageReward(config: { reward: { preset: RewardPreset } }, stage: string): RewardPreset {
+  const suffix = stage.slice(baseStage(stage).length + 1);
+  return (REWARD_PRESETS as readonly string[]).includes(suffix) ? (suffix as RewardPreset) : config.reward.preset;
+}
 
 const tinyModelSchema = z.strictObject({
     vocab_size: z.number().int().min(256).default(2048).describe("BPE vocabulary trained on the TinyTests corpus"),
@@ -55,7 +90,7 @@ export const runConfigSchema = z.strictObject({
       })
       .prefault({}),
     eval: z.strictObject({
-        models: z.array(z.enum(["base", "sft", "dpo", "ppo", "grpo"])).default(["base", "sft"]).describe("Which stages' models to evaluate"),
+        models: z.array(z.enum(MODEL_STAGES)).default(["base", "sft"]).describe("Which stages' models to evaluate"),
         n: z.number().int().positive().default(10).describe("Samples per task (pass@k needs n >= k)"),
         ks: z.array(z.number().int().positive()).default([1, 5, 10]).describe("k values for pass@k"),
         temperature: z.number().min(0).default(0.8).describe("Sampling temperature (0.8 is the common choice for pass@k with n > 1, Chen et al. 2021)"),
@@ -63,8 +98,9 @@ export const runConfigSchema = z.strictObject({
         max_new_tokens: z.number().int().positive().default(256),
         batch_size: z.number().int().positive().default(128).describe("Sequences per forward pass, from several prompts; the samples do not depend on it"),
         max_tasks: z.number().int().positive().optional().describe("Evaluate only the first N eval tasks"),
-        baseline: z.enum(["base", "sft", "dpo", "ppo", "grpo"]).optional().describe("The model the others are compared with task by task (default: sft when evaluated, else the first)"),
+        baseline: z.enum(MODEL_STAGES).optional().describe("The model the others are compared with task by task (default: sft when evaluated, else the first)"),
         mutants: z.boolean().default(true).describe("Score mutation kills of valid tests"),
+        strong_at: z.number().gt(0).max(1).default(DEFAULT_STRONG_AT).describe("strong@k: a sample is strong when it is valid and kills at least this fraction of the (non-equivalent) mutants"),
         coverage: z.boolean().default(false).describe("Measure line/branch coverage of the reference"),
       })
       .prefault({})
@@ -77,7 +113,7 @@ export const runConfigSchema = z.strictObject({
       })
       .prefault({}),
     reward: z.strictObject({
-        preset: z.enum(["quality", "staged", "pass_rate"]).default("quality").describe("Reward used for preference pairs and online RL"),
+        preset: z.enum(REWARD_PRESETS).default("quality").describe("Reward used for preference pairs and online RL (a `<stage>_<preset>` stage uses its own)"),
       })
       .prefault({}),
     ...trainConfigSections,

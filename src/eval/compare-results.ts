@@ -6,7 +6,7 @@
  * (an intersection would silently change what is compared).
  */
 import { UsageError } from "../errors.js";
-import { alignTasks, compareModels, COMPARED_METRICS, withHolm, type Comparison } from "./comparison.js";
+import { alignTasks, compareModels, COMPARED_METRICS, measuredOnBoth, withHolm, type Comparison } from "./comparison.js";
 import type { EvalSummary } from "./summary.js";
 
 export interface ComparedSide {
@@ -62,7 +62,10 @@ export function compareResults(a: ComparedSide, b: ComparedSide, pairs: readonly
   for (const pair of pairs) {
     // Checked here first so that the error names the files, not only the sides.
     alignTasks(perTask(a, pair.a).per_task, perTask(b, pair.b).per_task, { baseline: `${a.label}:${pair.a} (${a.file})`, model: `${b.label}:${pair.b} (${b.file})` });
-    for (const metric of COMPARED_METRICS) comparisons.push(compareModels(perTask(a, pair.a), perTask(b, pair.b), metric, options));
+    for (const metric of COMPARED_METRICS) {
+      const [left, right] = [perTask(a, pair.a), perTask(b, pair.b)];
+      if (measuredOnBoth(metric, left.per_task, right.per_task)) comparisons.push(compareModels(left, right, metric, options));
+    }
   }
   return withHolm(comparisons);
 }

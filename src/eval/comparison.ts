@@ -15,8 +15,8 @@ import type { TaskResult } from "./results.js";
 import { pairedTTest, type TTestResult } from "./t-test.js";
 import { wilcoxonSignedRank, type WilcoxonResult } from "./wilcoxon.js";
 
-export type ComparedMetric = "pass@1" | "mutation";
-export const COMPARED_METRICS: readonly ComparedMetric[] = ["pass@1", "mutation"];
+export const COMPARED_METRICS = ["pass@1", "mutation", "strong@1"] as const;
+export type ComparedMetric = (typeof COMPARED_METRICS)[number];
 
 /** A test's p-value after Holm's correction over its family; null when alone or undefined. */
 interface Adjusted {
@@ -55,7 +55,13 @@ export interface ComparisonOptions {
 const METRIC_OF: Record<ComparedMetric, (t: TaskResult) => number> = {
   "pass@1": (t) => passAtK(t.n, t.c, 1),
   mutation: (t) => t.mutation,
+  "strong@1": (t) => passAtK(t.n, t.strong ?? 0, 1),
 };
+
+/** Whether both sides measured the metric on every task (strong@1 only where strength metrics were computed). */
+export function measuredOnBoth(metric: ComparedMetric, baseline: readonly TaskResult[], model: readonly TaskResult[]): boolean {
+  return metric !== "strong@1" || [...baseline, ...model].every((t) => t.strong !== undefined);
+}
 
 /** The tasks in the baseline's order; an error naming the difference when the task sets differ. */
 export function alignTasks(baseline: readonly TaskResult[], model: readonly TaskResult[], labels: { baseline: string; model: string }): [TaskResult, TaskResult][] {

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { fieldPath } from "../config/load.js";
 import { DataError } from "../errors.js";
 import { readJson } from "../util/jsonl.js";
+import { COMPARED_METRICS } from "./comparison.js";
 import type { EvalSummary } from "./summary.js";
 
 export const RESULTS_SCHEMA_VERSION = 2;
@@ -25,12 +26,13 @@ export const taskResultSchema = z.looseObject({
   c: count,
   mutation: z.number(),
   reward: z.number(),
+  strong: count.optional(),
 });
 
 export const comparisonSchema = z.looseObject({
   baseline: z.string(),
   model: z.string(),
-  metric: z.enum(["pass@1", "mutation"]),
+  metric: z.enum(COMPARED_METRICS),
   tasks: z.number().int().positive(),
   baseline_mean: z.number(),
   model_mean: z.number(),

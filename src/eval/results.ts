@@ -7,14 +7,15 @@ import { UsageError } from "../errors.js";
 import type { Outcome } from "../sandbox/types.js";
 import { mean, meanOrNull } from "../util/stats.js";
 import { passAtK } from "./pass-at-k.js";
+import { computeStrength, strongPerTask, type StrengthFields, type StrengthResults } from "./strength.js";
 
 /** The fields of a score line that evaluation reads. */
-export interface ScoredSample {
+export interface ScoredSample extends StrengthFields {
   task_id: string;
   status: Outcome;
   valid: boolean;
   reward: number;
-  mutation?: { score: number } | null;
+  mutation?: { score: number; total?: number } | null;
   coverage?: { line: number; branch: number } | null;
 }
 
@@ -26,6 +27,8 @@ export interface TaskResult {
   /** Mean mutation score over the task's samples (0 for invalid samples). */
   mutation: number;
   reward: number;
+  /** Strong samples (valid, killing at least the strong@k threshold of the mutants), when computed. */
+  strong?: number;
 }
 
 export interface ModelResults {
@@ -44,10 +47,13 @@ export interface ModelResults {
   mean_line_coverage: number | null;
   mean_reward: number;
   status_counts: Partial<Record<Outcome, number>>;
+  /** strong@k, the mutation scores of valid files, checks and inputs per file (src/eval/strength.ts), when asked for. */
+  strength?: StrengthResults;
   per_task: TaskResult[];
 }
 
-export function computeModelResults(model: string, scores: readonly ScoredSample[], ks: readonly number[], taskIds: readonly string[]): ModelResults {
+/** `strongAt`: also compute the strength metrics with this strong@k threshold. */
+export function computeModelResults(model: string, scores: readonly ScoredSample[], ks: readonly number[], taskIds: readonly string[], strongAt?: number): ModelResults {
   const byTask = new Map<string, ScoredSample[]>(taskIds.map((id) => [id, []]));
   for (const s of scores) {
     const list = byTask.get(s.task_id);
@@ -73,7 +79,12 @@ export function computeModelResults(model: string, scores: readonly ScoredSample
   const measuredMutation = scores.some((s) => s.mutation !== undefined && s.mutation !== null) || scores.every((s) => !s.valid);
   const validMutation = scores.filter((s) => s.valid && s.mutation !== undefined && s.mutation !== null).map((s) => s.mutation?.score ?? 0);
   const covered = scores.filter((s) => s.valid && s.coverage !== undefined && s.coverage !== null);
+  if (strongAt !== undefined) {
+    const strong = strongPerTask(scores, taskIds, strongAt);
+    for (const t of perTask) t.strong = strong.get(t.task_id)?.strong ?? 0;
+  }
   return {
+    ...(strongAt === undefined ? {} : { strength: computeStrength(scores, taskIds, ks, strongAt) }),
     model,
     tasks: perTask.length,
     samples: scores.length,

@@ -1,5 +1,5 @@
 /** The run-level evaluation summary (eval/results.json, docs/results.md): every model, and paired comparisons. */
-import { compareModels, COMPARED_METRICS, withHolm, type Comparison } from "./comparison.js";
+import { compareModels, COMPARED_METRICS, measuredOnBoth, withHolm, type Comparison } from "./comparison.js";
 import type { ModelResults, TaskResult } from "./results.js";
 import { RESULTS_SCHEMA_VERSION } from "./results-file.js";
 
@@ -47,6 +47,7 @@ export function summarize(results: readonly ModelResults[], options: SummaryOpti
   if (baseline !== undefined) {
     for (const other of results.filter((r) => r !== baseline)) {
       for (const metric of COMPARED_METRICS) {
+        if (!measuredOnBoth(metric, baseline.per_task, other.per_task)) continue;
         comparisons.push(compareModels({ name: baseline.model, per_task: baseline.per_task }, { name: other.model, per_task: other.per_task }, metric, { seed: options.seed }));
       }
     }

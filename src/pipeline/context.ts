@@ -13,6 +13,8 @@ export interface StageContext {
   quiet: boolean;
   /** Prints a line about the stage's work. */
   log: (message: string) => void;
+  /** The stage being run (a reward variant such as `grpo_strength` runs the `grpo` stage function). */
+  stage?: Stage;
 }
 
 /** A stage does its work and returns figures and paths to record in its status.json. */

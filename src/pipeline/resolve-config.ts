@@ -9,7 +9,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { applyOverrides, loadConfigFile, validate } from "../config/load.js";
 import { deepMerge } from "../config/merge.js";
 import { loadPreset, presetFile } from "../config/presets.js";
-import { runConfigSchema, STAGES, type RunConfig, type Stage } from "../config/run-config.js";
+import { runConfigSchema, STAGES, STAGES_HELP, type RunConfig, type Stage } from "../config/run-config.js";
 import { ConfigError } from "../errors.js";
 
 const RUN_CONFIG_DOCS = "'testtune config schema' lists every field with its type and default";
@@ -38,7 +38,7 @@ export function resolveRunConfig(layers: ConfigLayers): RunConfig {
   }
   if (layers.stages !== undefined) {
     const unknown = layers.stages.filter((s) => !(STAGES as readonly string[]).includes(s));
-    if (unknown.length > 0) throw new ConfigError("--stages", unknown.join(","), `unknown stage(s)`, { hint: `stages are: ${STAGES.join(", ")}` });
+    if (unknown.length > 0) throw new ConfigError("--stages", unknown.join(","), `unknown stage(s)`, { hint: `stages are: ${STAGES_HELP}` });
     merged.stages = layers.stages as Stage[];
   }
   return validate(runConfigSchema, merged, "config", RUN_CONFIG_DOCS);

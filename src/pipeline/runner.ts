@@ -50,7 +50,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     log(`[${stage}] ${previous === undefined ? "starting" : `resuming after '${previous.status}'`}`);
     writeStageStatus(dir, { stage, status: "running", started_at: startedAt.toISOString() });
     try {
-      const outputs = await fn(ctx);
+      const outputs = await fn({ ...ctx, stage });
       const finished = new Date();
       const duration = (finished.getTime() - startedAt.getTime()) / 1000;
       writeStageStatus(dir, { stage, status: "complete", started_at: startedAt.toISOString(), finished_at: finished.toISOString(), duration_s: duration, outputs });

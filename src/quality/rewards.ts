@@ -6,21 +6,32 @@
  *   file) gives 0, and a run whose tests pass without any assertion running gives 0;
  * - a run that tampered with the runner (`rejected`) or died before reporting (`crashed`:
  *   `os._exit`, a killed parent, a signal) gives 0;
+ * - a file that tests its own copy of an entry point, or never the module, earns nothing
+ *   (sample.ts: targetProblem);
  * - `sandbox_error` is our failure, not the sample's: the reward is null and callers retry or
  *   report it, never train on it.
  *
  * docs/rewards.md has the table of every preset and outcome, with the reasons for the numbers.
  */
-import { isValid, type ScoredSample } from "./sample.js";
+import { isValid, targetProblem, type ScoredSample } from "./sample.js";
 import type { Outcome } from "../sandbox/types.js";
 
-export const REWARD_PRESETS = ["quality", "staged", "pass_rate"] as const;
+export const REWARD_PRESETS = ["quality", "staged", "pass_rate", "strength"] as const;
 export type RewardPreset = (typeof REWARD_PRESETS)[number];
 
 export const REWARD_DESCRIPTIONS: Record<RewardPreset, string> = {
   quality: "valid files only: 0.5 + 0.4 x mutation score + 0.1 x line coverage (weights of unmeasured parts move to the other part)",
   staged: "0.1 parses (and has a check), 0.3 tests ran, 1.0 all passed with an assertion run",
   pass_rate: "fraction of tests that passed; 0 when no assertion ran",
+  strength: "valid files only: 0.25 + 0.75 x fraction of the non-equivalent mutants killed (no mutants measured: 0.25)",
+};
+
+/** What each preset reads beyond the verdict: a service or stage scoring for it measures only these. */
+export const REWARD_MEASURES: Record<RewardPreset, { mutants: boolean; coverage: boolean }> = {
+  quality: { mutants: true, coverage: true },
+  staged: { mutants: false, coverage: false },
+  pass_rate: { mutants: false, coverage: false },
+  strength: { mutants: true, coverage: false },
 };
 
 /** `staged`: credit for each stage a file reaches. */
@@ -43,6 +54,19 @@ export const STAGED = {
  */
 export const QUALITY = { floor: 0.5, mutation: 0.4, coverage: 0.1 } as const;
 
+/**
+ * `strength`: pays for the faults a valid file catches. A valid file earns the floor, each
+ * killed mutant an equal share of the rest (killed / mutants run, likely-equivalent mutants
+ * left out by src/quality/mutant-sets.ts). The floor keeps every valid file above every
+ * invalid one (0); it is lower than `quality`'s so that most of the reward is what the file
+ * detects. Nothing counts checks, tests or lines: a repeated assertion or input kills no new
+ * mutant and so earns nothing, and the reward stays in [0, 1]. Coverage is not paid:
+ * executing a line is not checking it (Inozemtseva and Holmes, ICSE 2014). The mutation
+ * reward follows MIST-RL (GRPO with a mutation-kill reward) and the fault-coupling evidence of
+ * Just et al. (FSE 2014).
+ */
+export const STRENGTH = { floor: 0.25, mutation: 0.75 } as const;
+
 const NO_VERDICT: ReadonlySet<Outcome> = new Set(["rejected", "crashed"]);
 const TESTS_RAN: ReadonlySet<Outcome> = new Set(["passed", "failed", "error"]);
 
@@ -61,6 +85,8 @@ export function stagedReward(s: ScoredSample): number | null {
 export function passRateReward(s: ScoredSample): number | null {
   if (s.status === "sandbox_error") return null;
   if (!TESTS_RAN.has(s.status) || assertsNothing(s) || s.assertions === 0 || s.tests.total === 0) return 0;
+  if (targetProblem(s.target) !== undefined) return 0; // its passes are a copy's
+
   return s.tests.passed / s.tests.total;
 }
 
@@ -78,10 +104,19 @@ export function qualityReward(s: ScoredSample): number | null {
   return 1;
 }
 
+export function strengthReward(s: ScoredSample): number | null {
+  if (s.status === "sandbox_error") return null;
+  if (!isValid(s) || assertsNothing(s)) return 0;
+  // unmeasured (no --mutants) or nothing to kill: validity is all that is known
+  if (s.mutation === undefined || s.mutation.total === 0) return STRENGTH.floor;
+  return STRENGTH.floor + STRENGTH.mutation * s.mutation.score;
+}
+
 const PRESETS: Record<RewardPreset, (s: ScoredSample) => number | null> = {
   quality: qualityReward,
   staged: stagedReward,
   pass_rate: passRateReward,
+  strength: strengthReward,
 };
 
 /** The reward of a sample under a preset; null only for `sandbox_error`. */

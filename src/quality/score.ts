@@ -10,8 +10,9 @@ import { MAX_SOURCE_CHARS } from "../sandbox/request.js";
 import type { ExecRequest, ExecResult, Outcome } from "../sandbox/types.js";
 import type { Sample, Task } from "../tasks/schema.js";
 import { reward, type RewardPreset } from "./rewards.js";
-import { isValid, toScoredSample, type ScoredSample, type TestCounts } from "./sample.js";
-import { countStaticAssertions } from "./static-assertions.js";
+import { isValid, targetProblem, toScoredSample, type ScoredSample, type TestCounts } from "./sample.js";
+import { mutantSets, sampleMutants } from "./mutant-sets.js";
+import { analyseTestFiles, type TestFileFacts } from "./static-assertions.js";
 
 /** What scoring needs from the sandbox: SandboxPool fits it. */
 export interface Executor {
@@ -28,6 +29,8 @@ export interface ScoreSettings {
   timeoutS?: number;
   /** At most this many mutants per task (a seeded sample over operator families); all when absent. */
   maxMutants?: number;
+  /** Seeds that sample, mixed with the task id (training passes one per step); 0 when absent. */
+  mutantSeed?: number | string;
 }
 
 /** One scored completion: a line of scores.jsonl (with sample_index and sample_line added there). */
@@ -44,6 +47,12 @@ export interface ScoreRecord {
   reward: number | null;
   reward_preset: RewardPreset;
   extraction: ExtractionMethod;
+  /** Why a file whose tests all passed is still not valid: it tests a copy, or never the module. */
+  invalid_reason?: string;
+  /** Checks written, each distinct one once (static). */
+  distinct_assertions?: number;
+  /** Distinct argument lists the tests call the entry points with (static). */
+  distinct_inputs?: number;
   /** Entry points imported on the file's behalf by extraction (see src/prompts/extract.ts). */
   added_imports?: string[];
   detail: string;
@@ -57,7 +66,12 @@ export interface Completion {
 
 const NO_TESTS: TestCounts = { total: 0, passed: 0, failed: 0, error: 0, other: 0 };
 
-function record(task: Task, sample: ScoredSample, settings: ScoreSettings, extras: Pick<ScoreRecord, "extraction" | "detail" | "duration_s"> & { added: string[] }): ScoreRecord {
+function record(
+  task: Task,
+  sample: ScoredSample,
+  settings: ScoreSettings,
+  extras: Pick<ScoreRecord, "extraction" | "detail" | "duration_s"> & { added: string[]; facts: TestFileFacts | null },
+): ScoreRecord {
   const out: ScoreRecord = {
     task_id: task.id,
     status: sample.status,
@@ -71,6 +85,12 @@ function record(task: Task, sample: ScoredSample, settings: ScoreSettings, extra
     detail: extras.detail,
     duration_s: extras.duration_s,
   };
+  const problem = sample.status === "passed" ? targetProblem(sample.target) : undefined;
+  if (problem !== undefined) out.invalid_reason = problem;
+  if (extras.facts !== null) {
+    out.distinct_assertions = extras.facts.distinct_assertions;
+    out.distinct_inputs = extras.facts.distinct_inputs;
+  }
   if (sample.mutation !== undefined) out.mutation = sample.mutation;
   if (sample.coverage !== undefined) out.coverage = sample.coverage;
   if (extras.added.length > 0) out.added_imports = extras.added;
@@ -94,11 +114,14 @@ export async function scoreCompletions(
   onRecord?: (index: number, rec: ScoreRecord) => void | Promise<void>,
 ): Promise<ScoreRecord[]> {
   const extracted = items.map((item) => extractTestFile(item.completion, item.task));
-  const counts = await countStaticAssertions(extracted.map((e) => e.tests));
+  const setOf = settings.mutants ? await mutantSets(items.map((i) => i.task), executor, settings.timeoutS) : undefined;
+  const facts = await analyseTestFiles(extracted.map((e, i) => ({ source: e.tests, module: (items[i] as Completion).task.module, entry_points: (items[i] as Completion).task.entry_points })));
   const scoreOne = async (task: Task, i: number): Promise<ScoreRecord> => {
     const file = extracted[i] as (typeof extracted)[number];
-    const staticCount = counts[i] ?? null;
-    const extras = { extraction: file.method, added: file.added_imports };
+    const fileFacts = facts[i] ?? null;
+    const staticCount = fileFacts?.count ?? null;
+    const target = fileFacts === null ? undefined : { shadowed: fileFacts.shadowed, uses_module: fileFacts.uses_module };
+    const extras = { extraction: file.method, added: file.added_imports, facts: fileFacts };
     if (file.method === "none") {
       const sample: ScoredSample = { status: "no_tests", tests: NO_TESTS, assertions: 0, static_assertions: staticCount };
       return record(task, sample, settings, { ...extras, detail: "no test file found in the completion", duration_s: 0 });
@@ -113,11 +136,27 @@ export async function scoreCompletions(
       const sample: ScoredSample = { status: "rejected", tests: NO_TESTS, assertions: 0, static_assertions: staticCount };
       return record(task, sample, settings, { ...extras, detail: `the test file is over ${MAX_SOURCE_CHARS} characters`, duration_s: 0 });
     }
-    const request: ExecRequest = { code: task.code, tests: file.tests, module: task.module, mutants: settings.mutants, coverage: settings.coverage };
+    const request: ExecRequest = { code: task.code, tests: file.tests, module: task.module, mutants: false, coverage: settings.coverage };
     if (settings.timeoutS !== undefined) request.timeout_s = settings.timeoutS;
-    if (settings.mutants && settings.maxMutants !== undefined) request.max_mutants = settings.maxMutants;
-    const result = await execWithRetry(executor, request);
-    return record(task, toScoredSample(result, staticCount), settings, { ...extras, detail: result.detail, duration_s: result.duration_s });
+    let result = await execWithRetry(executor, request);
+    let equivalent: number | undefined;
+    // mutants only for a file that passed and tests the module (of a copy they would measure the copy)
+    if (setOf !== undefined && result.status === "passed" && result.assertions > 0 && targetProblem(target) === undefined) {
+      const set = await setOf(task);
+      const withMutants: ExecRequest = { ...request, mutants: true, coverage: false };
+      if (set === null) {
+        if (settings.maxMutants !== undefined) withMutants.max_mutants = settings.maxMutants;
+      } else {
+        withMutants.mutant_list = settings.maxMutants === undefined ? set.mutants : sampleMutants(set.mutants, settings.maxMutants, `${settings.mutantSeed ?? 0}:${task.id}`);
+        equivalent = set.equivalent;
+      }
+      const mutated = await execWithRetry(executor, withMutants);
+      // the verdict stays the first run's; a different second verdict (a flaky file) decides instead
+      result = mutated.status === "passed" ? { ...result, mutation: mutated.mutation } : { ...mutated, coverage: result.coverage };
+    }
+    const sample: ScoredSample = { ...toScoredSample(result, staticCount), ...(target === undefined ? {} : { target }) };
+    if (sample.mutation !== undefined && equivalent !== undefined) sample.mutation.equivalent = equivalent;
+    return record(task, sample, settings, { ...extras, detail: result.detail, duration_s: result.duration_s });
   };
   return Promise.all(
     items.map(async ({ task }, i) => {

@@ -16,7 +16,7 @@ import type { AddressInfo } from "node:net";
 import { NetworkError } from "../errors.js";
 import type { Task } from "../tasks/schema.js";
 import { ExecLimiter } from "./limiter.js";
-import type { RewardPreset } from "./rewards.js";
+import { REWARD_MEASURES, type RewardPreset } from "./rewards.js";
 import { scoreCompletions, type Executor, type ScoreRecord } from "./score.js";
 import { parseScoreRequest, RequestError } from "./service-request.js";
 
@@ -24,7 +24,7 @@ export interface RewardServiceOptions {
   tasks: ReadonlyMap<string, Task>;
   executor: Executor;
   reward?: RewardPreset;
-  /** Measure mutants and coverage (only the quality preset reads them). */
+  /** Measure mutants and coverage (only for presets that read them: REWARD_MEASURES). */
   mutants?: boolean;
   coverage?: boolean;
   host?: string;
@@ -40,6 +40,8 @@ export interface RewardServiceOptions {
   execTimeoutS?: number;
   /** At most this many mutants per task (all when absent). */
   maxMutants?: number;
+  /** With maxMutants: seeds the sample of mutants each request draws (request n uses `<seed>:<n>`). */
+  mutantSeed?: number;
   maxBodyBytes?: number;
   /** One line per request (status, items, time). */
   log?: (line: string) => void;
@@ -89,14 +91,16 @@ class ClientGone extends Error {}
 
 export async function startRewardService(options: RewardServiceOptions): Promise<RewardService> {
   const preset = options.reward ?? "quality";
-  const measure = preset === "quality";
+  const measures = REWARD_MEASURES[preset];
   const settings = {
     reward: preset,
-    mutants: measure && options.mutants === true,
-    coverage: measure && options.coverage === true,
+    mutants: measures.mutants && options.mutants === true,
+    coverage: measures.coverage && options.coverage === true,
     timeoutS: options.execTimeoutS,
     maxMutants: options.maxMutants,
   };
+  // each request (a training step's batch) draws its own seeded sample of mutants
+  let requests = 0;
   const limiter = new ExecLimiter(options.executor, options.concurrency ?? SERVICE_DEFAULTS.concurrency);
   const timeoutMs = (options.timeoutS ?? SERVICE_DEFAULTS.timeoutS) * 1000;
   const maxBody = options.maxBodyBytes ?? SERVICE_DEFAULTS.maxBodyBytes;
@@ -129,7 +133,7 @@ export async function startRewardService(options: RewardServiceOptions): Promise
       res.once("close", onClose);
       if (res.socket === null || res.socket.destroyed) onClose(); // gone while its body was read
     });
-    const run = scoreCompletions(items, limiter.for(controller.signal), settings);
+    const run = scoreCompletions(items, limiter.for(controller.signal), { ...settings, mutantSeed: `${options.mutantSeed ?? 0}:${requests++}` });
     // its queued runs reject with AbandonedRun once given up; started ones finish (at most `concurrency`)
     void run.then(
       () => (admitted -= items.length),

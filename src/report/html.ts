@@ -2,7 +2,7 @@
 import type { EvalSummary } from "../eval/summary.js";
 import type { Manifest } from "../pipeline/manifest.js";
 import { groupedBarChart, escapeXml, intervalChart, lineChart } from "./svg.js";
-import { comparisonNote, comparisonTable, outcomesTable, resultsTable, timingsTable, type Table } from "./tables.js";
+import { comparisonNote, comparisonTable, outcomesTable, resultsTable, strengthNote, strengthTable, timingsTable, type Table } from "./tables.js";
 import { smoothed, trainingTable, type Curve } from "./training.js";
 
 function htmlTable(table: Table): string {
@@ -34,6 +34,19 @@ export function renderHtml(summary: EvalSummary, manifest: Manifest, curves: rea
       values: [...kCols.map((k) => m.pass_at_k[k] ?? 0), m.valid_rate, m.mean_mutation_score ?? 0],
     })),
   );
+  const strength = strengthTable(summary);
+  const measured = summary.models.filter((m) => m.strength !== undefined && m.strength.valid_files_measured > 0);
+  const histogram =
+    measured.length === 0
+      ? ""
+      : groupedBarChart(
+          "Mutation scores of valid files (fraction of each model's valid files per bin)",
+          Array.from({ length: 10 }, (_, i) => `${i * 10}-${i === 9 ? 100 : i * 10 + 10}%`),
+          measured.map((m) => {
+            const s = m.strength as NonNullable<typeof m.strength>;
+            return { name: m.model, values: s.mutation_histogram.map((c) => c / s.valid_files_measured) };
+          }),
+        );
   const forest =
     summary.comparisons.length === 0
       ? ""
@@ -54,6 +67,7 @@ th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}svg{max-widt
 <h2>Results</h2>
 ${htmlTable(resultsTable(summary))}
 ${chart}
+${strength === null ? "" : `<h2>Test strength</h2>\n<p>${escapeXml(strengthNote(summary))}</p>\n${htmlTable(strength)}\n${histogram}`}
 ${summary.comparisons.length === 0 ? "" : `<h2>Paired differences</h2>\n<p class="meta">Against ${escapeXml(summary.baseline ?? "the baseline")}. ${escapeXml(comparisonNote(summary.comparisons))}</p>\n${htmlTable(comparisonTable(summary.comparisons))}\n${forest}`}
 <h2>Outcomes of all samples</h2>
 ${htmlTable(outcomesTable(summary))}

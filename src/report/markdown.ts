@@ -1,7 +1,7 @@
 /** report.md: the run's results, comparisons, outcomes and timings. */
 import type { EvalSummary } from "../eval/summary.js";
 import type { Manifest } from "../pipeline/manifest.js";
-import { comparisonNote, comparisonTable, markdownTable, outcomesTable, resultsTable, timingsTable } from "./tables.js";
+import { comparisonNote, comparisonTable, markdownTable, outcomesTable, resultsTable, strengthNote, strengthTable, timingsTable } from "./tables.js";
 import { trainingTable, type Curve } from "./training.js";
 
 export function renderMarkdown(summary: EvalSummary, manifest: Manifest, curves: readonly Curve[] = []): string {
@@ -15,6 +15,8 @@ export function renderMarkdown(summary: EvalSummary, manifest: Manifest, curves:
     "",
     markdownTable(resultsTable(summary)),
   ];
+  const strength = strengthTable(summary);
+  if (strength !== null) parts.push("", "## Test strength", "", strengthNote(summary), "", markdownTable(strength));
   if (summary.comparisons.length > 0) {
     parts.push("", "## Paired differences", "", `Against ${summary.baseline ?? "the baseline"}. ${comparisonNote(summary.comparisons)}`, "", markdownTable(comparisonTable(summary.comparisons)));
   }

@@ -39,7 +39,7 @@ export function comparisonTable(comparisons: readonly Comparison[]): Table {
     header: ["model vs baseline", "metric", "baseline", "model", "difference (points)", "95% CI", "p t-test", "p Wilcoxon", "p sign-flip", "p McNemar", "wins/losses/ties"],
     rows: comparisons.map((c) => [
       `${c.model} vs ${c.baseline}`,
-      c.metric === "pass@1" ? "pass@1" : "mutation score",
+      c.metric === "mutation" ? "mutation score" : c.metric,
       pct(c.baseline_mean),
       pct(c.model_mean),
       signed(c.mean_diff),
@@ -66,6 +66,38 @@ export function comparisonNote(comparisons: readonly Comparison[]): string {
   ]
     .filter((line) => line !== "")
     .join(" ");
+}
+
+const num = (x: number | null | undefined): string => (x === null || x === undefined ? "n/a" : x.toFixed(2));
+
+/** strong@k, the spread of the valid files' mutation scores, and checks and inputs per valid file (models with strength metrics). */
+export function strengthTable(summary: EvalSummary): Table | null {
+  const models = summary.models.filter((m) => m.strength !== undefined);
+  const first = models[0]?.strength;
+  if (first === undefined) return null;
+  const kCols = Object.keys(first.strong_at_k);
+  return {
+    header: ["model", ...kCols, "valid files", "mutation score of valid files: p25 / median / p75", "assertions run", "distinct checks", "distinct inputs"],
+    rows: models.map((m) => {
+      const s = m.strength as NonNullable<typeof m.strength>;
+      const q = s.mutation_quantiles;
+      return [
+        m.model,
+        ...kCols.map((k) => pct(s.strong_at_k[k])),
+        String(s.valid_files_measured),
+        q === null ? "n/a" : `${pct(q.p25)} / ${pct(q.median)} / ${pct(q.p75)}`,
+        num(s.assertions_per_file),
+        num(s.distinct_assertions_per_file),
+        num(s.distinct_inputs_per_file),
+      ];
+    }),
+  };
+}
+
+/** The strength table's note: what strong means in this run. */
+export function strengthNote(summary: EvalSummary): string {
+  const at = summary.models.find((m) => m.strength !== undefined)?.strength?.strong_at ?? 0;
+  return `A sample is strong when its file is valid and kills at least ${pct(at)} of the task's mutants (likely-equivalent mutants left out); strong@k uses the pass@k estimator. Quantiles, assertions run, distinct checks and distinct inputs are over valid files (means per file).`;
 }
 
 export function outcomesTable(summary: EvalSummary): Table {

@@ -3,6 +3,7 @@
  * service around the engine job, then the adapter merged into <stage>/final.
  */
 import { join } from "node:path";
+import { stageReward } from "../config/run-config.js";
 import { runEngineJob, type EngineJobResult } from "../engine/job.js";
 import { stageDir, type StageContext } from "../pipeline/context.js";
 import { writePromptsFile } from "./prompts-file.js";
@@ -20,31 +21,34 @@ function jobFields<T extends { max_tasks?: number | undefined; mutants: boolean;
 export async function onlineRlStage(ctx: StageContext, stage: "ppo" | "grpo"): Promise<Record<string, unknown>> {
   const { config } = ctx;
   const section = config[stage];
-  const dir = stageDir(ctx, stage);
+  const name = ctx.stage ?? stage;
+  const reward = stageReward(config, name);
+  const dir = stageDir(ctx, name);
   const tasks = await trainTasks(ctx, section.max_tasks);
   const prompts = join(dir, "prompts.jsonl");
   writePromptsFile(prompts, tasks);
   const start = await sftStartModel(ctx);
-  ctx.log(`  ${stage} on ${tasks.length} train tasks, rewards '${config.reward.preset}' from the sandbox`);
+  ctx.log(`  ${name} on ${tasks.length} train tasks, rewards '${reward}' from the sandbox`);
   const result = await withSandbox(config, (pool, workers) => {
     const service = {
       tasks: new Map(tasks.map((t) => [t.id, t])),
       executor: pool,
-      reward: config.reward.preset,
+      reward,
       mutants: section.mutants,
       coverage: section.coverage,
       maxMutants: section.max_mutants,
+      mutantSeed: config.seed,
       concurrency: workers,
       runTimeoutS: config.sandbox.timeout_s,
     };
     return withRewardService(service, (url): Promise<EngineJobResult> => {
       const spec = { model: start, prompts, reward_url: url, output_dir: join(dir, "train"), seed: config.seed };
-      const options = { quiet: ctx.quiet, label: stage, metricsFile: join(dir, "metrics.jsonl") };
+      const options = { quiet: ctx.quiet, label: name, metricsFile: join(dir, "metrics.jsonl") };
       return stage === "ppo"
         ? runEngineJob("ppo", { ...spec, ...jobFields(config.ppo) }, options)
         : runEngineJob("grpo", { ...spec, ...jobFields(config.grpo) }, options);
     });
   });
-  await mergeStageAdapter(ctx, stage, start);
-  return stageFigures(stage, result, section.max_steps);
+  await mergeStageAdapter(ctx, name, start);
+  return stageFigures(name, result, section.max_steps);
 }

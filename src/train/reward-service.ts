@@ -16,6 +16,8 @@ export interface RewardServiceSettings {
   coverage: boolean;
   /** With mutants: at most this many per task (all when absent). */
   maxMutants?: number;
+  /** Seeds the sample of mutants each scoring request (one training step) draws. */
+  mutantSeed?: number;
   /** Sandbox runs in flight at once (the pool's size). */
   concurrency: number;
   /** Wall-clock limit of one test run, seconds (the pool's default when absent). */
@@ -33,6 +35,7 @@ export async function withRewardService<T>(settings: RewardServiceSettings, job:
     mutants: settings.mutants,
     coverage: settings.coverage,
     maxMutants: settings.maxMutants,
+    mutantSeed: settings.mutantSeed,
     host: "127.0.0.1",
     port: 0,
     concurrency: settings.concurrency,

@@ -13,7 +13,6 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { validate } from "../config/load.js";
 import type { RunConfig } from "../config/run-config.js";
-import type { TrainSection } from "../config/train-config.js";
 import { runEngineJob, type EngineJobResult } from "../engine/job.js";
 import { runPaths, stageDir, type StageContext } from "../pipeline/context.js";
 import { stageModelRef } from "../pipeline/models.js";
@@ -53,13 +52,13 @@ export async function sftStartModel(ctx: StageContext): Promise<string> {
 }
 
 /** Folds the stage's adapter (<stage>/train/final) into its start model as <stage>/final. */
-export async function mergeStageAdapter(ctx: StageContext, stage: TrainSection, start: string): Promise<void> {
+export async function mergeStageAdapter(ctx: StageContext, stage: string, start: string): Promise<void> {
   const dir = stageDir(ctx, stage);
   await runEngineJob("merge", { model: start, adapter: join(dir, "train", "final"), output_dir: join(dir, "final") }, { quiet: ctx.quiet, label: `merge ${stage}` });
 }
 
 /** The figures a training stage records in its status.json: the last value of each metric. */
-export function stageFigures(stage: TrainSection, result: EngineJobResult, steps: number): Record<string, unknown> {
+export function stageFigures(stage: string, result: EngineJobResult, steps: number): Record<string, unknown> {
   const last = (name: string): number | null => {
     const found = result.metrics.filter((m) => typeof m[name] === "number").at(-1);
     return found === undefined ? null : (found[name] as number);

@@ -3,7 +3,9 @@
  * so tests can script every outcome without Python or bubblewrap.
  * - `# status: <outcome>` forces that status (default: passed);
  * - `# flaky-sandbox` returns sandbox_error the first time a file is seen;
- * - tests are the `def test_` lines, assertions the `assert ` lines.
+ * - tests are the `def test_` lines, assertions the `assert ` lines;
+ * - with mutants: 3 of 4 killed; mutants given in `mutant_list` are reported, the first as
+ *   survived and the rest as killed (so an equivalence probe finds the first equivalent).
  */
 import type { ExecRequest, ExecResult, Outcome, TestResult } from "../../src/sandbox/types.js";
 
@@ -37,7 +39,8 @@ export class FakeExecutor {
       detail: status === "passed" ? "" : `forced ${status}`,
     };
     if (request.mutants === true && status === "passed") {
-      result.mutation = { total: 4, killed: 3, survived: 1, timeout: 0, score: 0.75, mutants: [] };
+      const listed = (request.mutant_list ?? []).map((m, i) => ({ id: m.id, operator: m.operator, line: m.line, status: i === 0 ? ("survived" as const) : ("killed" as const) }));
+      result.mutation = { total: 4, killed: 3, survived: 1, timeout: 0, score: 0.75, mutants: listed };
     }
     if (request.coverage === true && ran) {
       result.coverage = { line: 0.5, branch: 0.25, lines_total: 4, lines_covered: 2, branches_total: 4, branches_covered: 1, missing_lines: [3, 4] };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isRewardPreset, passRateReward, qualityReward, reward, REWARD_PRESETS, stagedReward } from "../../src/quality/rewards.js";
+import { isRewardPreset, passRateReward, qualityReward, reward, REWARD_PRESETS, stagedReward, strengthReward, type RewardPreset } from "../../src/quality/rewards.js";
 import { countTests, isValid, toScoredSample, type ScoredSample } from "../../src/quality/sample.js";
 import { OUTCOMES, type ExecResult, type Outcome } from "../../src/sandbox/types.js";
 
@@ -22,18 +22,19 @@ function sample(status: Outcome, overrides: Partial<ScoredSample> = {}): ScoredS
 }
 
 // Hand-computed expectations for a file with checks written, per outcome (see docs/rewards.md).
-const EXPECTED: Record<Outcome, { quality: number | null; staged: number | null; pass_rate: number | null }> = {
-  passed: { quality: 1, staged: 1, pass_rate: 1 },
-  failed: { quality: 0, staged: 0.3, pass_rate: 0.75 },
-  error: { quality: 0, staged: 0.3, pass_rate: 0.5 },
-  collection_error: { quality: 0, staged: 0.1, pass_rate: 0 },
-  syntax_error: { quality: 0, staged: 0, pass_rate: 0 },
-  no_tests: { quality: 0, staged: 0.1, pass_rate: 0 },
-  timeout: { quality: 0, staged: 0.1, pass_rate: 0 },
-  memory: { quality: 0, staged: 0.1, pass_rate: 0 },
-  crashed: { quality: 0, staged: 0, pass_rate: 0 },
-  rejected: { quality: 0, staged: 0, pass_rate: 0 },
-  sandbox_error: { quality: null, staged: null, pass_rate: null },
+// (strength: a valid file scored without mutants earns only its floor, 0.25)
+const EXPECTED: Record<Outcome, Record<RewardPreset, number | null>> = {
+  passed: { quality: 1, staged: 1, pass_rate: 1, strength: 0.25 },
+  failed: { quality: 0, staged: 0.3, pass_rate: 0.75, strength: 0 },
+  error: { quality: 0, staged: 0.3, pass_rate: 0.5, strength: 0 },
+  collection_error: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0 },
+  syntax_error: { quality: 0, staged: 0, pass_rate: 0, strength: 0 },
+  no_tests: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0 },
+  timeout: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0 },
+  memory: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0 },
+  crashed: { quality: 0, staged: 0, pass_rate: 0, strength: 0 },
+  rejected: { quality: 0, staged: 0, pass_rate: 0, strength: 0 },
+  sandbox_error: { quality: null, staged: null, pass_rate: null, strength: null },
 };
 
 test("every preset gives the hand-computed reward for every outcome", () => {
@@ -43,6 +44,31 @@ test("every preset gives the hand-computed reward for every outcome", () => {
       assert.equal(reward(preset, s), EXPECTED[status][preset], `${preset} on ${status}`);
     }
   }
+});
+
+test("a file that tests its own copy earns nothing under any preset", () => {
+  const copy = sample("passed", { target: { shadowed: ["f"], uses_module: false }, mutation: { score: 1, total: 4, killed: 4 } });
+  const ignoresModule = sample("passed", { target: { shadowed: [], uses_module: false } });
+  for (const preset of REWARD_PRESETS) {
+    assert.equal(reward(preset, copy), 0, preset);
+    assert.equal(reward(preset, ignoresModule), 0, preset);
+  }
+  assert.equal(isValid(copy), false);
+  assert.equal(isValid(sample("passed", { target: { shadowed: [], uses_module: true } })), true);
+});
+
+test("strength pays the floor for validity and an equal share for each mutant killed", () => {
+  const valid = sample("passed");
+  assertClose(strengthReward({ ...valid, mutation: { score: 0.5, total: 8, killed: 4 } }), 0.25 + 0.75 * 0.5);
+  assert.equal(strengthReward({ ...valid, mutation: { score: 0, total: 8, killed: 0 } }), 0.25);
+  assert.equal(strengthReward({ ...valid, mutation: { score: 1, total: 8, killed: 8 } }), 1);
+  // no mutant to kill: validity is all that is known
+  assert.equal(strengthReward({ ...valid, mutation: { score: 0, total: 0, killed: 0 } }), 0.25);
+  // an invalid file never beats a valid one, whatever it would have killed
+  assert.equal(strengthReward({ ...sample("failed"), mutation: { score: 1, total: 8, killed: 8 } }), 0);
+  // coverage is not paid for, nor the number of assertions run or written
+  const base = { ...valid, mutation: { score: 0.5, total: 8, killed: 4 } };
+  assert.equal(strengthReward({ ...base, coverage: { line: 1, branch: 1 }, assertions: 100, static_assertions: 100 }), strengthReward(base));
 });
 
 test("quality combines validity, mutation score and line coverage with fixed weights", () => {

@@ -22,6 +22,8 @@ test("a passing file with assertions is valid and runs against the task's code a
     reward: 1,
     reward_preset: "quality",
     extraction: "fenced",
+    distinct_assertions: 2,
+    distinct_inputs: 2,
     detail: "",
     duration_s: 0.01,
   });
@@ -30,9 +32,13 @@ test("a passing file with assertions is valid and runs against the task's code a
 test("mutants and coverage are requested and feed the quality reward", async () => {
   const executor = new FakeExecutor();
   const [rec] = await scoreCompletions([{ task, completion: PASSING }], executor, { ...settings, mutants: true, coverage: true });
-  assert.equal(executor.requests[0]?.mutants, true);
+  // the verdict and coverage first; then the probe that fixes the task's mutants; then the mutants
+  assert.equal(executor.requests[0]?.mutants, false);
   assert.equal(executor.requests[0]?.coverage, true);
-  assert.deepEqual(rec?.mutation, { score: 0.75, total: 4, killed: 3 });
+  const [, probe, mutants] = executor.requests;
+  assert.ok(probe?.files?.["_probe_reference.py"] === task.code && probe.mutant_list !== undefined && probe.mutant_list.length > 1);
+  assert.deepEqual(mutants?.mutant_list, probe.mutant_list.slice(1), "the mutant the probe could not tell apart is left out");
+  assert.deepEqual(rec?.mutation, { score: 0.75, total: 4, killed: 3, equivalent: 1 });
   assert.deepEqual(rec?.coverage, { line: 0.5, branch: 0.25 });
   assert.ok(Math.abs((rec?.reward ?? 0) - (0.5 + 0.4 * 0.75 + 0.1 * 0.5)) < 1e-12);
 });

@@ -163,3 +163,26 @@ test("a port in use is a clear error", async () => {
   const port = Number(new URL(s.url).port);
   await assert.rejects(startRewardService({ tasks, executor: new FakeExecutor(), port }), /cannot listen on 127\.0\.0\.1:\d+.*EADDRINUSE/);
 });
+
+test("with strength and max_mutants, each request (a training step) draws its own seeded sample of the task's mutants", async () => {
+  const many = taskSchema.parse({ id: "t/2", source: "test", code: "def f(a, b):\n    if a > 1:\n        return a + b * 2\n    return b - 3\n", entry_points: ["f"] });
+  const file = "from solution import f\n\ndef test_f():\n    assert f(2, 1) == 4\n";
+  const run = async (): Promise<string[]> => {
+    const executor = new FakeExecutor();
+    const s = await service({ executor, tasks: new Map([[many.id, many]]), reward: "strength", mutants: true, maxMutants: 1, mutantSeed: 5 });
+    for (let step = 0; step < 6; step++) {
+      const { status, json } = await post(s, { task_ids: ["t/2", "t/2"], completions: [file, file] });
+      assert.equal(status, 200);
+      assert.deepEqual(json.scores, [0.25 + 0.75 * 0.75, 0.25 + 0.75 * 0.75], "strength measures mutants in the service");
+    }
+    // the mutant runs (not the probe, which gets the reference as an extra file): one mutant each
+    const lists = executor.requests.filter((r) => r.mutant_list !== undefined && r.files === undefined).map((r) => (r.mutant_list ?? []).map((m) => m.id).join(","));
+    assert.ok(lists.every((l) => l.split(",").length === 1));
+    return lists;
+  };
+  const first = await run();
+  assert.equal(first.length, 12);
+  for (let step = 0; step < 6; step++) assert.equal(first[2 * step], first[2 * step + 1], "a request's samples (one GRPO group) share their mutants");
+  assert.ok(new Set(first).size > 1, "steps draw different mutants");
+  assert.deepEqual(await run(), first, "the same seed draws the same samples");
+});

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { pythonEnv } from "../../engine/python-env.js";
 import { listPresets } from "../../config/presets.js";
-import { STAGES } from "../../config/run-config.js";
+import { STAGES_HELP } from "../../config/run-config.js";
 import { pipelineStages } from "../../pipeline/stages/index.js";
 import { pinRunConfig, resolveRunConfig } from "../../pipeline/resolve-config.js";
 import { runPipeline } from "../../pipeline/runner.js";
@@ -21,7 +21,7 @@ Presets: ${listPresets().join(", ")}.`,
     { name: "config", type: "string", value: "<file.yaml>", description: "a config file merged over the preset" },
     { name: "out", type: "string", value: "<dir>", description: "run directory (default: runs/<name>)" },
     { name: "set", type: "list", value: "<key=value,...>", description: "override fields, e.g. --set sft.max_steps=300,eval.n=8" },
-    { name: "stages", type: "list", value: "<a,b,...>", description: `stages to run, from: ${STAGES.join(", ")}` },
+    { name: "stages", type: "list", value: "<a,b,...>", description: `stages to run, from: ${STAGES_HELP}` },
     { name: "quiet", type: "boolean", description: "no progress bars" },
   ],
   async run(args) {

@@ -11,21 +11,23 @@ import { stageDir, type StageContext } from "../context.js";
 export async function dpoStage(ctx: StageContext): Promise<Record<string, unknown>> {
   const { config } = ctx;
   const dpo = config.dpo;
-  const { pairs, stats } = prefsFiles(stageDir(ctx, "prefs"));
-  if (!existsSync(stats)) throw new TesttuneError("E_CONFIG", `no preference pairs in ${pairs}`, { hint: "run the prefs stage first: --stages prefs,dpo" });
+  const name = ctx.stage ?? "dpo";
+  const prefsStage = name.replace(/^dpo/, "prefs"); // dpo_<preset> learns from prefs_<preset>
+  const { pairs, stats } = prefsFiles(stageDir(ctx, prefsStage));
+  if (!existsSync(stats)) throw new TesttuneError("E_CONFIG", `no preference pairs in ${pairs}`, { hint: `run the ${prefsStage} stage first: --stages ${prefsStage},${name}` });
   const made = readJson(stats) as PrefsStats;
   if (made.pairs === 0) {
     throw new TesttuneError("E_DATA", `the prefs stage found no preference pairs: of ${made.prompts} prompts, ${made.dropped.all_invalid} had no valid sample, ${made.dropped.all_tie} all tied, ${made.dropped.below_margin} were below the margin`, {
-      hint: "DPO needs a model that already writes some valid tests: train SFT longer (sft.max_steps), sample more (prefs.n), or lower prefs.margin; then delete prefs/status.json and re-run",
+      hint: `DPO needs a model that already writes some valid tests: train SFT longer (sft.max_steps), sample more (prefs.n), or lower prefs.margin; then delete ${prefsStage}/status.json and re-run`,
     });
   }
   const start = await sftStartModel(ctx);
-  const dir = stageDir(ctx, "dpo");
+  const dir = stageDir(ctx, name);
   const result = await runEngineJob(
     "dpo",
     { model: start, data: pairs, output_dir: join(dir, "train"), ...dpo, seed: config.seed },
-    { quiet: ctx.quiet, label: "dpo", metricsFile: join(dir, "metrics.jsonl") },
+    { quiet: ctx.quiet, label: name, metricsFile: join(dir, "metrics.jsonl") },
   );
-  await mergeStageAdapter(ctx, "dpo", start);
-  return stageFigures("dpo", result, dpo.max_steps);
+  await mergeStageAdapter(ctx, name, start);
+  return stageFigures(name, result, dpo.max_steps);
 }

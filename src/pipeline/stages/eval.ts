@@ -68,7 +68,7 @@ async function evaluateModel(ctx: StageContext, model: string, tasks: Task[], po
     });
   }
   const scores = (await readJsonlAll(scoresFile)).map((r) => r.value as ScoredSample);
-  const results = computeModelResults(model, scores, config.eval.ks, tasks.map((t) => t.id));
+  const results = computeModelResults(model, scores, config.eval.ks, tasks.map((t) => t.id), config.eval.mutants ? config.eval.strong_at : undefined);
   writeJson(join(dir, "results.json"), results);
   return results;
 }

@@ -1,5 +1,5 @@
 /** The stage functions `testtune run` can execute, by stage name. */
-import type { Stage } from "../../config/run-config.js";
+import { baseStage, STAGES, type Stage } from "../../config/run-config.js";
 import type { StageFn } from "../context.js";
 import { dataStage } from "./data.js";
 import { dpoStage } from "./dpo.js";
@@ -11,7 +11,7 @@ import { pretrainStage } from "./pretrain.js";
 import { reportStage } from "./report.js";
 import { sftStage } from "./sft.js";
 
-export const pipelineStages: Record<Stage, StageFn> = {
+const baseStages: Record<string, StageFn> = {
   data: dataStage,
   pretrain: pretrainStage,
   sft: sftStage,
@@ -22,3 +22,6 @@ export const pipelineStages: Record<Stage, StageFn> = {
   eval: evalStage,
   report: reportStage,
 };
+
+/** Every stage, reward variants (`dpo_strength`, ...) running their base stage's function. */
+export const pipelineStages = Object.fromEntries(STAGES.map((s) => [s, baseStages[baseStage(s)] as StageFn])) as Record<Stage, StageFn>;

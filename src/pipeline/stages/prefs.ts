@@ -1,25 +1,28 @@
 /** prefs: preference pairs from the SFT model's own samples on the train tasks, ranked by the sandbox. */
 import { buildPreferencePairs } from "../../train/prefs.js";
 import { trainTasks, withSandbox } from "../../train/stage-support.js";
+import { stageReward } from "../../config/run-config.js";
 import { stageDir, type StageContext } from "../context.js";
 import { stageModelRef } from "../models.js";
 
 export async function prefsStage(ctx: StageContext): Promise<Record<string, unknown>> {
   const { config } = ctx;
   const prefs = config.prefs;
+  const name = ctx.stage ?? "prefs";
+  const reward = stageReward(config, name);
   const tasks = await trainTasks(ctx, prefs.max_tasks);
   const sft = stageModelRef(ctx.runDir, config, "sft");
-  ctx.log(`  sampling ${prefs.n} test files for each of ${tasks.length} train tasks and running them`);
+  ctx.log(`  sampling ${prefs.n} test files for each of ${tasks.length} train tasks and running them (reward '${reward}')`);
   const stats = await withSandbox(config, (pool) =>
     buildPreferencePairs({
       model: sft.model,
       adapter: sft.adapter,
       tasks,
-      outDir: stageDir(ctx, "prefs"),
+      outDir: stageDir(ctx, name),
       n: prefs.n,
       margin: prefs.margin,
       pairsPerPrompt: prefs.pairs_per_prompt,
-      reward: config.reward.preset,
+      reward,
       mutants: prefs.mutants,
       coverage: prefs.coverage,
       maxMutants: prefs.max_mutants,
