@@ -40,7 +40,8 @@ export function envDir(): string {
   return process.env.TESTTUNE_ENV_DIR ?? join(pythonDir, ".venv");
 }
 
-function cacheDir(): string {
+/** testtune's cache (uv, pulled models): TESTTUNE_CACHE_DIR, else $XDG_CACHE_HOME/testtune or ~/.cache/testtune. */
+export function cacheDir(): string {
   return process.env.TESTTUNE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "testtune");
 }
 

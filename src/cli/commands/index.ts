@@ -4,6 +4,7 @@ import { configCommand } from "./config.js";
 import { dataCommand } from "./data.js";
 import { doctorCommand } from "./doctor.js";
 import { execCommand } from "./exec.js";
+import { modelCommand } from "./model.js";
 import { prefsCommand } from "./prefs.js";
 import { runCommand } from "./run.js";
 import { scoreCommand } from "./score.js";
@@ -20,6 +21,7 @@ export const commands: Command[] = [
   serveRewardsCommand,
   trainCommand,
   prefsCommand,
+  modelCommand,
   setupCommand,
   doctorCommand,
 ];
