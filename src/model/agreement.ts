@@ -41,7 +41,7 @@ export interface PromptAgreement {
   next_token_same: boolean;
   /** Tokens equal before the first difference (all of them when the sequences are equal). */
   matched: number;
-  /** Length of the Hugging Face greedy sequence. */
+  /** Length of the Hugging Face greedy sequence (up to where both ended). */
   hf_tokens: number;
   identical: boolean;
   /** The first difference: position, both tokens, and the Hugging Face top-2 margin there. */
@@ -76,10 +76,12 @@ function stripBos(ids: number[], bos: number | undefined): number[] {
 }
 
 /** Compares one prompt's greedy sequences (pure: the unit tests call it directly). */
-export function comparePrompt(reference: ReferencePrompt, stopIds: readonly number[], llama: number[], llamaTokenization: number[], bos?: number): PromptAgreement {
-  const hf = reference.greedy_ids;
-  // llama.cpp's end of generation stands for whichever stop token the Hugging Face model chose.
-  const same = (h: number | undefined, l: number | undefined): boolean => h !== undefined && (h === l || (l === END_OF_GENERATION && stopIds.includes(h)));
+export function comparePrompt(reference: ReferencePrompt, isStop: (token: number) => boolean, llama: number[], llamaTokenization: number[], bos?: number): PromptAgreement {
+  // llama.cpp's end of generation stands for whichever end token the Hugging Face model chose;
+  // both sequences end there (the reference may run on past a token llama.cpp ends at).
+  const same = (h: number | undefined, l: number | undefined): boolean => h !== undefined && (h === l || (l === END_OF_GENERATION && isStop(h)));
+  const ended = llama.at(-1) === END_OF_GENERATION && same(reference.greedy_ids[llama.length - 1], END_OF_GENERATION);
+  const hf = ended ? reference.greedy_ids.slice(0, llama.length) : reference.greedy_ids;
   let matched = 0;
   while (matched < hf.length && matched < llama.length && same(hf[matched], llama[matched])) matched += 1;
   const identical = matched === hf.length && matched === llama.length;
@@ -133,7 +135,7 @@ export async function checkAgainstLlamaCpp(gguf: string, reference: GreedyRefere
     const perPrompt: PromptAgreement[] = [];
     for (const prompt of reference.prompts) {
       const llama = await model.greedy(prompt.prompt_ids, reference.max_new_tokens, reference.stop_ids);
-      perPrompt.push(comparePrompt(prompt, reference.stop_ids, llama, model.tokenize(prompt.text), model.bos));
+      perPrompt.push(comparePrompt(prompt, (token) => reference.stop_ids.includes(token) || model.isEndOfGeneration(token), llama, model.tokenize(prompt.text), model.bos));
     }
     return summarise(gguf, model.threads, (Date.now() - started) / 1000, perPrompt);
   } finally {

@@ -3,8 +3,11 @@
  * decodes greedily from given token ids. Kept small and free of testtune's pipeline so that an
  * evaluation backend can reuse it.
  *
- * Threads are set from the machine's cores: node-llama-cpp's default thread count makes
- * evaluation catastrophically slow on a 2-core machine. node-llama-cpp is imported lazily:
+ * Threads are set from the machine's cores, one left free: node-llama-cpp's default thread
+ * count is catastrophically slow on a 2-core machine, and llama.cpp's threads wait for each
+ * other at every step, so one that loses its core to another process stalls them all (on
+ * this project's loaded 2-core machine, 1 thread checked a tiny model in 2.9 s, 2 threads
+ * in 24.7 s: docs/models.md). node-llama-cpp is imported lazily:
  * it costs a noticeable start-up that commands without a GGUF should not pay.
  */
 import { availableParallelism } from "node:os";
@@ -17,6 +20,8 @@ export interface GgufModel {
   threads: number;
   /** The beginning-of-sequence token, when the vocabulary has one. */
   bos: number | undefined;
+  /** Whether llama.cpp ends generation at this token (its vocabulary's end-of-generation set). */
+  isEndOfGeneration(token: number): boolean;
   /** Token ids of `text` as llama.cpp tokenizes it (special tokens parsed, no BOS added). */
   tokenize(text: string): number[];
   /**
@@ -34,7 +39,7 @@ export const END_OF_GENERATION = -1;
 export interface OpenGgufOptions {
   /** Longest prompt plus completion, in tokens. */
   contextSize: number;
-  /** Evaluation threads; default: every core. */
+  /** Evaluation threads; default: the machine's cores minus one (at least 1). */
   threads?: number;
 }
 
@@ -52,7 +57,7 @@ async function loadBinding(): Promise<typeof import("node-llama-cpp")> {
 /** Loads a GGUF file for greedy decoding on the CPU. */
 export async function openGguf(path: string, options: OpenGgufOptions): Promise<GgufModel> {
   const { getLlama, LlamaLogLevel } = await loadBinding();
-  const threads = options.threads ?? availableParallelism();
+  const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
   // build "never": a missing prebuilt binary is an error here, not a silent compile from source.
   const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error, maxThreads: threads });
   const model = await llama.loadModel({ modelPath: path });
@@ -62,6 +67,7 @@ export async function openGguf(path: string, options: OpenGgufOptions): Promise<
     path,
     threads,
     bos: model.tokens.bos ?? undefined,
+    isEndOfGeneration: (token) => model.isEogToken(token as Parameters<typeof model.isEogToken>[0]),
     tokenize: (text) => [...model.tokenize(text, true)] as number[],
     async greedy(promptIds, maxNewTokens, stopIds) {
       await sequence.clearHistory();

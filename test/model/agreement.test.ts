@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { comparePrompt, NEAR_TIE_MARGIN, summarise, type ReferencePrompt } from "../../src/model/agreement.js";
 import { END_OF_GENERATION } from "../../src/model/llama-cpp.js";
 
-const STOPS = [2];
+const STOPS = (token: number): boolean => token === 2;
 const reference = (greedy: number[], margins?: number[]): ReferencePrompt => ({ id: "p", text: "t", prompt_ids: [1, 10, 11], greedy_ids: greedy, margins: margins ?? greedy.map(() => 1) });
 
 test("identical sequences match in full; llama.cpp's end of generation stands for the model's stop token", () => {
@@ -11,6 +11,8 @@ test("identical sequences match in full; llama.cpp's end of generation stands fo
   assert.deepEqual([same.identical, same.matched, same.next_token_same, same.first_difference], [true, 3, true, null]);
   const stopped = comparePrompt(reference([5, 6, 2]), STOPS, [5, 6, END_OF_GENERATION], [10, 11], 1);
   assert.equal(stopped.identical, true);
+  const endsEarlier = comparePrompt(reference([5, 2, 7, 8]), STOPS, [5, END_OF_GENERATION], [10, 11], 1);
+  assert.deepEqual([endsEarlier.identical, endsEarlier.hf_tokens], [true, 2]);
   const early = comparePrompt(reference([5, 6, 7]), STOPS, [5, END_OF_GENERATION], [10, 11], 1);
   assert.deepEqual([early.identical, early.matched, early.first_difference?.llama], [false, 1, END_OF_GENERATION]);
 });

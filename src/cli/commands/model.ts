@@ -11,7 +11,7 @@ import { flag, type Command, type FlagSpec, type ParsedArgs } from "../command.j
 const checkFlags: FlagSpec[] = [
   { name: "prompts", type: "string", value: "<prompts.jsonl>", description: "prompt set of the llama.cpp check ({id, prompt, chat?} per line); default: configs/model-check/prompts.jsonl (24 prompts)" },
   { name: "max-new-tokens", type: "number", default: 32, description: "greedy tokens per prompt in the llama.cpp check" },
-  { name: "threads", type: "number", value: "<n>", description: "llama.cpp threads; default: every core" },
+  { name: "threads", type: "number", value: "<n>", description: "llama.cpp threads; default: the cores minus one (its threads wait for each other, so a busy core stalls them all)" },
   { name: "quiet", type: "boolean", description: "no progress bars" },
 ];
 
@@ -58,7 +58,7 @@ const pullCommand: Command = {
 cached directory at once. The cache is TESTTUNE_CACHE_DIR (default ~/.cache/testtune)/models.`,
   positionals: [{ name: "name", description: "a known model name", required: true }],
   flags: [
-    { name: "threads", type: "number", value: "<n>", description: "llama.cpp threads for the check; default: every core" },
+    { name: "threads", type: "number", value: "<n>", description: "llama.cpp threads for the check; default: the cores minus one" },
     { name: "quiet", type: "boolean", description: "no progress bars" },
   ],
   async run(args) {
