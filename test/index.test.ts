@@ -5,7 +5,7 @@ import * as testtune from "../src/index.js";
 test("the library API exposes the pipeline's building blocks, and they work from the entry point", () => {
   assert.ok(Math.abs(testtune.passAtK(5, 1, 1) - 0.2) < 1e-12);
   assert.deepEqual(Object.keys(testtune.pipelineStages).sort(), [...testtune.STAGES].sort());
-  assert.deepEqual(Object.keys(testtune.jobSpecSchemas).sort(), ["dpo", "generate", "grpo", "merge", "ppo", "pretrain", "sft"]);
+  assert.deepEqual(Object.keys(testtune.jobSpecSchemas).sort(), ["dpo", "export-gguf", "generate", "grpo", "import-gguf", "merge", "ppo", "pretrain", "sft"]);
   const config = testtune.runConfigSchema.parse({});
   assert.equal(config.dpo.max_steps > 0, true);
   assert.equal(typeof testtune.SandboxPool, "function");

@@ -22,7 +22,7 @@ from . import events
 from .runtime import Interrupted, install_interrupt_handler
 from .spec import DataError, SpecError, defaults, load_spec
 
-JOBS = ("pretrain", "sft", "generate", "dpo", "grpo", "ppo", "merge")
+JOBS = ("pretrain", "sft", "generate", "dpo", "grpo", "ppo", "merge", "import-gguf", "export-gguf")
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
     """Runs a job, emitting events on the current channel; returns the exit code."""
     args = _parse(argv)
     try:
-        job = importlib.import_module(f".jobs.{args.job}", __package__)
+        job = importlib.import_module(f".jobs.{args.job.replace('-', '_')}", __package__)
         if args.defaults:
             events.write_line(defaults(job.Spec))
             return EXIT_OK

@@ -14,11 +14,12 @@ import type { ArtifactEvent, EngineEvent, MetricsEvent } from "./events.js";
 import { EngineInterruptedError, EngineJobError } from "./job-errors.js";
 import { JobMonitor } from "./monitor.js";
 import { pythonEnv } from "./python-env.js";
+import { modelSpecSchemas } from "../model/specs.js";
 import { trainSpecSchemas } from "../train/specs.js";
 import { engineSpecSchemas } from "./specs.js";
 
-/** Every job the engine runs: the foundation's (pretrain, sft, generate) and training's (dpo, grpo, ppo, merge). */
-export const jobSpecSchemas = { ...engineSpecSchemas, ...trainSpecSchemas } as const;
+/** Every job the engine runs: the foundation's (pretrain, sft, generate), training's (dpo, grpo, ppo, merge) and models' (import-gguf, export-gguf). */
+export const jobSpecSchemas = { ...engineSpecSchemas, ...trainSpecSchemas, ...modelSpecSchemas } as const;
 export type JobName = keyof typeof jobSpecSchemas;
 /** A job's spec as callers write it: fields with defaults may be left out. */
 export type JobSpecInput<J extends JobName> = z.input<(typeof jobSpecSchemas)[J]>;

@@ -5,6 +5,7 @@ import { configCommand } from "./config.js";
 import { dataCommand } from "./data.js";
 import { doctorCommand } from "./doctor.js";
 import { execCommand } from "./exec.js";
+import { modelCommand } from "./model.js";
 import { prefsCommand } from "./prefs.js";
 import { runCommand } from "./run.js";
 import { scoreCommand } from "./score.js";
@@ -22,6 +23,7 @@ export const commands: Command[] = [
   trainCommand,
   compareCommand,
   prefsCommand,
+  modelCommand,
   setupCommand,
   doctorCommand,
 ];
