@@ -82,7 +82,7 @@ export const ppoSpecSchema = z.strictObject({
   ...rewardFields,
   logging_steps: positiveInt(1).describe("Steps between metrics events; a PPO step is a whole rollout, so each is reported"),
   max_steps: positiveInt(100).describe("PPO steps: one rollout batch and its updates each"),
-  batch_size: positiveInt(8).describe("Prompts per rollout, one response each"),
+  batch_size: positiveInt(8).describe("Prompts per rollout and process, one response each"),
   mini_batches: positiveInt(1).describe("Updates per PPO epoch (TRL's num_mini_batches); at most batch_size"),
   ppo_epochs: positiveInt(4).describe("Passes over each rollout (TRL: 4; verl: 1)"),
   max_prompt_tokens: positiveInt(768).describe("Longer prompts keep their last tokens"),

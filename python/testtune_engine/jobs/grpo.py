@@ -23,6 +23,7 @@ one and re-running the spec resumes from it. Metrics: TRL's plus `reward_mean`,
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -73,10 +74,12 @@ class Spec(TrainingSpec):
         require(self.reward_timeout_s > 0, "reward_timeout_s", "must be > 0")
         require(self.adapter is None or self.method == "lora", "adapter", "method full trains `model` itself: merge the adapter into it first (merge job) or use method lora")
         require(self.num_generations >= 2, "num_generations", "must be >= 2 (advantages are relative to the group)")
+        # A group may be split over several processes: TRL gathers the rewards before the advantages.
+        processes = int(os.environ.get("WORLD_SIZE", "1"))
         require(
-            (self.batch_size * self.grad_accum) % self.num_generations == 0,
+            (self.batch_size * self.grad_accum * processes) % self.num_generations == 0,
             "batch_size",
-            f"batch_size x grad_accum ({self.batch_size * self.grad_accum}) must be a multiple of num_generations ({self.num_generations})",
+            f"batch_size x grad_accum x processes ({self.batch_size} x {self.grad_accum} x {processes}) must be a multiple of num_generations ({self.num_generations})",
         )
         for name in ("max_steps", "batch_size", "grad_accum", "max_completion_length"):
             require(getattr(self, name) > 0, name, "must be > 0")
