@@ -4,6 +4,7 @@
  * merged over these defaults.
  */
 import { z } from "zod";
+import { samplingBackend } from "../engine/specs.js";
 import { trainConfigSections } from "./train-config.js";
 
 export const STAGES = ["data", "pretrain", "sft", "prefs", "dpo", "ppo", "grpo", "eval", "report"] as const;
@@ -66,6 +67,7 @@ export const runConfigSchema = z.strictObject({
         baseline: z.enum(["base", "sft", "dpo", "ppo", "grpo"]).optional().describe("The model the others are compared with task by task (default: sft when evaluated, else the first)"),
         mutants: z.boolean().default(true).describe("Score mutation kills of valid tests"),
         coverage: z.boolean().default(false).describe("Measure line/branch coverage of the reference"),
+        backend: samplingBackend,
       })
       .prefault({})
       .refine((e) => e.ks.every((k) => k <= e.n), { message: "every k in eval.ks must be <= eval.n", path: ["ks"] })

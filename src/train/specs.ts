@@ -73,6 +73,7 @@ export const grpoSpecSchema = z.strictObject({
   loss_type: z.enum(["grpo", "dapo", "dr_grpo"]).default("dapo").describe("Loss normalisation; dapo (token-level, Yu et al., 2025) is TRL's default"),
   learning_rate: learningRateByMethod,
   warmup_ratio: fraction(0).describe("Fraction of the steps with a linear warmup (TRL's default: none)"),
+  use_vllm: z.boolean().default(false).describe("Generate the groups with TRL's colocated vLLM engine instead of model.generate(); CUDA only (testtune setup --extras vllm)"),
 });
 
 export const ppoSpecSchema = z.strictObject({

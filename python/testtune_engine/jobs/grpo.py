@@ -32,7 +32,7 @@ from datasets import Dataset
 from transformers import AutoTokenizer
 from trl import GRPOConfig, GRPOTrainer
 
-from .. import events
+from .. import events, vllm_backend
 from ..rl.job_spec import TrainingSpec
 from ..rl.metrics import GRPO_ALIASES, StandardNames
 from ..rl.models import lora_config, load_start_model
@@ -66,6 +66,9 @@ class Spec(TrainingSpec):
     # (about ten times the full rate; Schulman et al., "LoRA Without Regret", 2025).
     learning_rate: float | None = None
     warmup_ratio: float = 0.0  # TRL's default: the policy starts from a trained model
+    # Generate the groups with TRL's colocated vLLM engine (same GPUs as training) instead of
+    # model.generate(); CUDA and the vllm extra only. Off: sampling is the policy's own generate.
+    use_vllm: bool = False
 
     def check(self) -> None:
         self.check_training()
@@ -88,6 +91,9 @@ class Spec(TrainingSpec):
         require(0 < self.epsilon < 1, "epsilon", "must be in (0, 1)")
         require(self.learning_rate is None or self.learning_rate > 0, "learning_rate", "must be > 0")
         require(0 <= self.warmup_ratio < 1, "warmup_ratio", "must be in [0, 1)")
+        if self.use_vllm:
+            reason = vllm_backend.unavailable_reason()
+            require(reason is None, "use_vllm", f"vllm cannot run here: {reason}; set use_vllm: false")
 
 
 def execution_reward(url: str, timeout_s: float) -> Callable[..., list[float | None]]:
@@ -123,6 +129,8 @@ def build_trainer(spec: Spec) -> GRPOTrainer:
         beta=spec.beta,
         epsilon=spec.epsilon,
         loss_type=spec.loss_type,
+        use_vllm=spec.use_vllm,
+        vllm_mode="colocate",  # one engine per training process, on its GPU: no separate server to start
     )
     trainer = GRPOTrainer(
         model=model,
