@@ -1,0 +1,87 @@
+/**
+ * `npm run bench:multiprocess`: the sft job on the tiny default model (randomly initialised,
+ * full fine-tuning) as one process with 8 examples per step, the baseline, against two CPU
+ * processes (accelerate, gloo) with 4 each: the same examples per step, so the same loss curve
+ * (the largest per-step difference is printed) and the cost of splitting it.
+ *
+ *   npm run bench:multiprocess [-- --steps 30]
+ *
+ * s/step and tokens/s come from the trainer's own runtime (the training loop, not the start of
+ * the processes); wall s includes starting Python, importing torch and building the model. The
+ * one-minute load average before and after is printed, as the machine may be shared. One
+ * process uses every core through torch's threads; each of two processes gets one thread
+ * (torchrun's OMP_NUM_THREADS=1), so the comparison is at equal cores.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { runConfigSchema } from "../src/config/run-config.js";
+import type { EngineLauncher } from "../src/engine/command.js";
+import { runEngineJob, type EngineJobResult } from "../src/engine/job.js";
+import { buildPrompt, buildTarget } from "../src/prompts/template.js";
+import { generateTinyTests } from "../src/tasks/tinytests/index.js";
+import { writeJsonl } from "../src/util/jsonl.js";
+
+const GLOBAL_BATCH = 8;
+
+interface Row {
+  name: string;
+  wallS: number;
+  sPerStep: number;
+  tokensPerS: number;
+  losses: Map<number, number>;
+}
+
+function row(name: string, steps: number, result: EngineJobResult): Row {
+  const summary = result.metrics.find((m) => typeof m.train_runtime === "number");
+  const runtime = Number(summary?.train_runtime);
+  const tokens = Number(summary?.num_input_tokens_seen);
+  const losses = new Map(result.metrics.filter((m) => typeof m.loss === "number").map((m) => [m.step, m.loss as number]));
+  return { name, wallS: result.durationMs / 1000, sPerStep: runtime / steps, tokensPerS: tokens / runtime, losses };
+}
+
+function printTable(rows: Row[]): void {
+  const [baseline] = rows;
+  if (baseline === undefined) return;
+  const header = ["run", "wall s", "s/step", "tokens/s", "tokens/s vs 1 process", "max |loss - baseline|"];
+  const lines = rows.map((r) => {
+    const differences = [...r.losses].map(([step, loss]) => Math.abs(loss - (baseline.losses.get(step) ?? Number.NaN)));
+    return [r.name, r.wallS.toFixed(1), r.sPerStep.toFixed(3), r.tokensPerS.toFixed(0), `${(r.tokensPerS / baseline.tokensPerS).toFixed(2)}x`, Math.max(...differences).toExponential(2)];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
+  const format = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
+  process.stdout.write(`${format(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}\n${lines.map(format).join("\n")}\n`);
+}
+
+async function main(): Promise<void> {
+  const stepsArg = process.argv.indexOf("--steps");
+  const steps = stepsArg === -1 ? 30 : Number(process.argv[stepsArg + 1]);
+  if (!Number.isInteger(steps) || steps < 2) throw new Error(`--steps takes an integer >= 2, got ${String(process.argv[stepsArg + 1])}`);
+  const root = mkdtempSync(join(tmpdir(), "testtune-bench-multiprocess-"));
+  const tiny = runConfigSchema.parse({}).model.tiny;
+  const tasks = (await generateTinyTests({ seed: 1, trainCount: 64, evalCount: 1, tiers: [1, 2] })).filter((t) => t.split === "train");
+  const data = join(root, "sft.jsonl");
+  writeJsonl(data, tasks.map((t) => ({ prompt: buildPrompt(t), completion: buildTarget(t) })));
+  const model = join(root, "model");
+  await runEngineJob(
+    "pretrain",
+    { corpus: data, output_dir: model, vocab_size: tiny.vocab_size, hidden_size: tiny.hidden_size, num_layers: tiny.num_layers, num_heads: tiny.num_heads, num_kv_heads: tiny.num_heads, intermediate_size: tiny.intermediate_size, max_position_embeddings: tiny.max_position },
+    { quiet: true },
+  );
+  const loadBefore = loadavg()[0] ?? 0;
+  process.stdout.write(`tiny default model (hidden ${tiny.hidden_size}, ${tiny.num_layers} layers), sft full fine-tuning, ${steps} steps of ${GLOBAL_BATCH} examples, ${cpus().length} cores, load average ${loadBefore.toFixed(2)} before\n`);
+  const sft = (name: string, processes: number) => {
+    const launcher: EngineLauncher | undefined = processes === 1 ? undefined : { kind: "accelerate", processes, device: "cpu" };
+    const spec = { base_model: model, data, output_dir: join(root, name), method: "full" as const, max_steps: steps, batch_size: GLOBAL_BATCH / processes, max_length: 512, logging_steps: 1, save_steps: 10_000, seed: 0 };
+    return runEngineJob("sft", spec, { quiet: true, ...(launcher === undefined ? {} : { launcher }) });
+  };
+  const rows = [row("1 process x 8", steps, await sft("one", 1)), row("2 processes x 4", steps, await sft("two", 2))];
+  printTable(rows);
+  process.stdout.write(`load average ${(loadavg()[0] ?? 0).toFixed(2)} after\n`);
+  rmSync(root, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:multiprocess failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
