@@ -33,7 +33,8 @@ interface Row {
 }
 
 function row(name: string, steps: number, result: EngineJobResult): Row {
-  const summary = result.metrics.find((m) => typeof m.train_runtime === "number");
+  // The trainer's closing summary (it has train_loss); TRL's per-step events carry a running train_runtime too.
+  const summary = result.metrics.find((m) => typeof m.train_loss === "number");
   const runtime = Number(summary?.train_runtime);
   const tokens = Number(summary?.num_input_tokens_seen);
   const losses = new Map(result.metrics.filter((m) => typeof m.loss === "number").map((m) => [m.step, m.loss as number]));
