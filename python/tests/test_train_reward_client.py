@@ -26,12 +26,16 @@ class FakeRewardService:
     def __init__(self, mode: str = "ok", fail_from_call: int = 1, delay_s: float = 2.0) -> None:
         self.mode, self.fail_from_call, self.delay_s = mode, fail_from_call, delay_s
         self.calls: list[dict] = []
+        self.ranks: list[str | None] = []  # the X-Testtune-Rank header of each call, in order
+        self.lock = threading.Lock()  # calls from several training processes arrive at once
         service = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - the http.server API
                 request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                service.calls.append(request)
+                with service.lock:
+                    service.calls.append(request)
+                    service.ranks.append(self.headers.get("X-Testtune-Rank"))
                 mode = service.mode if len(service.calls) >= service.fail_from_call else "ok"
                 if mode == "slow":
                     time.sleep(service.delay_s)

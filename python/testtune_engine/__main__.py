@@ -77,4 +77,8 @@ if __name__ == "__main__":
     events.open_channel()
     install_interrupt_handler()
     _quiet_libraries()
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # launched as one of several processes; torch is imported only then
+        from . import distributed
+
+        distributed.use_cpu_processes()
     sys.exit(main(sys.argv[1:]))

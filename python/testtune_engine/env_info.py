@@ -14,7 +14,7 @@ import os
 import platform
 import sys
 
-LIBRARIES = ["torch", "transformers", "peft", "trl", "accelerate", "tokenizers", "pytest", "coverage", "bitsandbytes"]
+LIBRARIES = ["torch", "transformers", "peft", "trl", "accelerate", "tokenizers", "pytest", "coverage", "bitsandbytes", "deepspeed", "vllm"]
 
 
 def library_versions() -> dict[str, dict[str, str | None]]:
@@ -44,6 +44,17 @@ def torch_devices() -> dict[str, object]:
     }
 
 
+def distributed_backends() -> dict[str, bool]:
+    """Which torch.distributed backends this torch build offers (gloo: CPU; nccl: NVIDIA GPUs; mpi)."""
+    try:
+        import torch.distributed as dist
+    except Exception:  # noqa: BLE001 - no torch: no backend
+        return {"gloo": False, "nccl": False, "mpi": False}
+    if not dist.is_available():
+        return {"gloo": False, "nccl": False, "mpi": False}
+    return {"gloo": dist.is_gloo_available(), "nccl": dist.is_nccl_available(), "mpi": dist.is_mpi_available()}
+
+
 def main() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     real_stdout = os.dup(1)
@@ -54,6 +65,7 @@ def main() -> None:
         "platform": platform.platform(),
         "libraries": library_versions(),
         "torch": torch_devices(),
+        "distributed": distributed_backends(),
     }
     os.dup2(real_stdout, 1)
     sys.stdout.write(json.dumps(info) + "\n")

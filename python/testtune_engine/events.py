@@ -77,6 +77,9 @@ def artifact(kind: str, path: str) -> None:
 
 
 def error(message: str, error_type: str) -> None:
+    if _channel is None and not is_main_process():
+        # Only rank 0 has the channel; another rank's failure still reaches the caller's stderr tail.
+        sys.stderr.write(f"rank {os.environ.get('RANK')}: error ({error_type}): {message}\n")
     emit("error", message=message, type=error_type)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from transformers import PrinterCallback, Trainer, TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 
-from . import events
+from . import distributed, events
 from .runtime import Interrupted, interrupt_requested, use_bf16
 
 _CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
@@ -54,7 +54,9 @@ class EventsCallback(TrainerCallback):
 
     def on_step_end(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any) -> TrainerControl:
         events.progress(state.global_step, state.max_steps, "step")
-        if interrupt_requested() and state.global_step < state.max_steps:
+        # Every process must stop at the same step (each reaches the save's collectives), so
+        # the Ctrl-C that any of them saw is agreed on at each step boundary.
+        if distributed.any_rank(interrupt_requested()) and state.global_step < state.max_steps:
             control.should_save = True
             control.should_training_stop = True
         return control
@@ -86,6 +88,9 @@ def training_arguments(**overrides: Any) -> dict[str, Any]:
         # Off by default (TRL turns it on): recomputing activations only costs time unless memory is short.
         "activation_checkpointing": False,
         "dataloader_num_workers": 0,
+        # Under several processes every trainable weight (the adapter, or all) gets a gradient at
+        # each step: DDP's search for unused ones would only cost an extra graph traversal.
+        "ddp_find_unused_parameters": False,
         "dataloader_pin_memory": torch.cuda.is_available(),
         **overrides,
     }

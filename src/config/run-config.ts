@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { DEFAULT_STRONG_AT } from "../eval/strength.js";
 import { REWARD_PRESETS, type RewardPreset } from "../quality/rewards.js";
+import { samplingBackend } from "../engine/specs.js";
 import { trainConfigSections } from "./train-config.js";
 
 /** The stages that rank or train with a reward; each also exists as `<stage>_<preset>` (below). */
@@ -102,6 +103,7 @@ export const runConfigSchema = z.strictObject({
         mutants: z.boolean().default(true).describe("Score mutation kills of valid tests"),
         strong_at: z.number().gt(0).max(1).default(DEFAULT_STRONG_AT).describe("strong@k: a sample is strong when it is valid and kills at least this fraction of the (non-equivalent) mutants"),
         coverage: z.boolean().default(false).describe("Measure line/branch coverage of the reference"),
+        backend: samplingBackend,
       })
       .prefault({})
       .refine((e) => e.ks.every((k) => k <= e.n), { message: "every k in eval.ks must be <= eval.n", path: ["ks"] })

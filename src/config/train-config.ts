@@ -7,6 +7,7 @@
  * config's `reward` and `sandbox` sections.
  */
 import { z } from "zod";
+import { samplingBackend } from "../engine/specs.js";
 import { dpoSpecSchema, grpoSpecSchema, ppoSpecSchema } from "../train/specs.js";
 
 const dpo = dpoSpecSchema.shape;
@@ -37,6 +38,7 @@ export const prefsConfigSchema = z.strictObject({
   top_p: z.number().gt(0).max(1).default(0.95).describe("Nucleus sampling mass for the candidates"),
   max_new_tokens: z.number().int().positive().default(256).describe("Longest candidate in tokens"),
   batch_size: z.number().int().positive().default(128).describe("Sequences per forward pass while sampling, from several prompts; the samples do not depend on it"),
+  backend: samplingBackend,
   ...scoringFields,
 });
 

@@ -8,6 +8,8 @@ export interface EnvInfo {
   executable: string;
   platform: string;
   libraries: Record<string, { version: string | null; error: string | null }>;
+  /** torch.distributed backends this torch build offers (absent from an older env_info). */
+  distributed?: { gloo: boolean; nccl: boolean; mpi: boolean };
   torch: { available: boolean; cuda?: boolean; cuda_version?: string | null; devices?: string[]; bf16?: boolean; threads?: number; error?: string };
 }
 

@@ -71,12 +71,12 @@ export async function runEngineJob<J extends JobName>(job: J, spec: JobSpecInput
   writeJson(specFile, full);
   const env = await pythonEnv({ quiet: options.quiet === true });
   const module = options.pythonModule ?? "testtune_engine";
-  const { command, args } = engineCommand(env.python, module, job, specFile, options.launcher);
-  const rerun = shellLine(command, args, { PYTHONPATH: pythonDir });
+  const { command, args, env: launchEnv } = engineCommand(env.python, module, job, specFile, options.launcher);
+  const rerun = shellLine(command, args, { PYTHONPATH: pythonDir, ...launchEnv });
   const monitor = new JobMonitor(job, { quiet: options.quiet === true, label: options.label ?? `engine ${job}`, onEvent: options.onEvent, metricsFile: options.metricsFile });
   const started = Date.now();
 
-  const child = spawn(command, args, { cwd: options.cwd, env: env.env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { cwd: options.cwd, env: { ...env.env, ...launchEnv }, stdio: ["ignore", "pipe", "pipe"] });
   // The job saves a checkpoint on SIGINT: keep this process alive and pass the signal on.
   // (On a terminal the job also gets Ctrl-C directly; the engine treats both as one.)
   const onSigint = (): void => {
@@ -106,7 +106,8 @@ export async function runEngineJob<J extends JobName>(job: J, spec: JobSpecInput
   if (monitor.protocolError !== undefined) {
     throw new EngineJobError(job, code, signal, monitor.logLines, monitor.stderrLines, `engine job '${job}': ${monitor.protocolError}${monitor.tail()}`, { hint });
   }
-  if (code === EXIT_INTERRUPTED || (code === null && signal === "SIGINT")) {
+  // A launcher (accelerate, torchrun) exits with its own code after its processes saved and stopped: the event says it.
+  if (monitor.interrupted !== undefined || code === EXIT_INTERRUPTED || (code === null && signal === "SIGINT")) {
     throw new EngineInterruptedError(job, monitor.interrupted?.checkpoint ?? null, `re-run the same command to resume (the job alone: ${rerun})`);
   }
   if (code !== 0) {

@@ -28,8 +28,10 @@ export interface PythonEnv {
 }
 
 export interface SetupOptions {
-  /** Also install the optional extras (gpu: bitsandbytes, for 4-bit QLoRA on CUDA). */
+  /** Also install the optional extras (gpu: bitsandbytes, for 4-bit QLoRA on CUDA; vllm: vLLM, CUDA only). */
   extras?: string[];
+  /** Whether this machine has a CUDA GPU (default: `nvidia-smi -L` lists one); tests pass their own. */
+  hasCuda?: () => Promise<boolean>;
   /** Called with each line uv prints, for progress. */
   onLine?: (line: string) => void;
 }
@@ -71,6 +73,35 @@ function processEnv(python: string, external: boolean): PythonEnv {
 
 /** The optional dependency groups of python/pyproject.toml. */
 export const PYTHON_EXTRAS: readonly string[] = ["gpu"];
+
+/**
+ * Extras installed on top of the locked environment with `uv pip install`, because they cannot
+ * be locked with it: every vLLM release pins its own torch and transformers (vllm 0.33.0 pins
+ * torch 2.14.0, while python/uv.lock holds 2.15.0), so locking vllm as an optional group would
+ * move every user's torch. The vllm extra lets vLLM pick those versions; `testtune doctor` and
+ * each run's manifest record the ones installed. CUDA only: vLLM has no CPU wheels.
+ */
+export const UNLOCKED_EXTRAS: Readonly<Record<string, { requirement: string; needsCuda: boolean }>> = {
+  vllm: { requirement: "vllm>=0.10", needsCuda: true },
+};
+
+/** Whether `nvidia-smi -L` lists a GPU. */
+export async function cudaGpuPresent(): Promise<boolean> {
+  const result = await run("nvidia-smi", ["-L"], { timeoutMs: 30_000 });
+  return result.ok && /^GPU \d+/m.test(result.stdout);
+}
+
+/** Refuses extras this machine cannot use, before anything is installed. */
+async function checkExtrasSupported(extras: string[], hasCuda: () => Promise<boolean>): Promise<void> {
+  const needCuda = extras.filter((e) => UNLOCKED_EXTRAS[e]?.needsCuda === true);
+  if (needCuda.length === 0 || (await hasCuda())) return;
+  throw new EnvError(
+    `the ${needCuda.join(", ")} extra needs a CUDA GPU and this machine has none (nvidia-smi lists no GPU): vLLM runs only on CUDA`,
+    {
+      hint: "everything works without it: sampling for eval and prefs uses the engine's generate job (backend: engine, the default) and GRPO samples with the policy itself (use_vllm: false); run 'testtune setup' without --extras vllm, or 'testtune setup --extras vllm' on a machine with an NVIDIA GPU",
+    },
+  );
+}
 
 /** Reads the environment's marker: which lock digest and extras it was built from. */
 function readMarker(dir: string): { digest: string; extras: string[] } | undefined {
@@ -128,8 +159,10 @@ export async function findOrInstallUv(python: string, onLine?: (line: string) =>
  * environment costs one file read). Returns the environment to run.
  */
 export async function setupPythonEnv(options: SetupOptions = {}): Promise<PythonEnv> {
-  const unknown = (options.extras ?? []).filter((e) => !PYTHON_EXTRAS.includes(e));
-  if (unknown.length > 0) throw new UsageError(`unknown extra '${unknown.join("', '")}'`, `the extras are: ${PYTHON_EXTRAS.join(", ")} (python/pyproject.toml)`);
+  const known = [...PYTHON_EXTRAS, ...Object.keys(UNLOCKED_EXTRAS)];
+  const unknown = (options.extras ?? []).filter((e) => !known.includes(e));
+  if (unknown.length > 0) throw new UsageError(`unknown extra '${unknown.join("', '")}'`, `the extras are: ${known.join(", ")} (python/pyproject.toml; vllm: docs/training.md)`);
+  await checkExtrasSupported(options.extras ?? [], options.hasCuda ?? cudaGpuPresent);
   const external = process.env.TESTTUNE_PYTHON;
   if (external !== undefined && external !== "") {
     await checkExternalPython(external);
@@ -143,7 +176,8 @@ export async function setupPythonEnv(options: SetupOptions = {}): Promise<Python
   const dir = envDir();
   // Bytecode compiled once at install: jobs would otherwise recompile transformers/TRL/PEFT on
   // every start (PYTHONDONTWRITEBYTECODE keeps them from caching it), about 10 s per job.
-  const args = ["sync", "--frozen", "--compile-bytecode", "--project", pythonDir, "--python", python, ...extras.flatMap((e) => ["--extra", e])];
+  const locked = extras.filter((e) => PYTHON_EXTRAS.includes(e));
+  const args = ["sync", "--frozen", "--compile-bytecode", "--project", pythonDir, "--python", python, ...locked.flatMap((e) => ["--extra", e])];
   options.onLine?.(`creating the Python environment in ${dir} (uv ${args.join(" ")}); the first time downloads PyTorch and can take minutes`);
   const result = await run(uv, args, {
     env: { ...process.env, UV_PROJECT_ENVIRONMENT: dir, UV_PYTHON_DOWNLOADS: "never", UV_NO_PROGRESS: "0" },
@@ -154,8 +188,22 @@ export async function setupPythonEnv(options: SetupOptions = {}): Promise<Python
       hint: `re-run 'testtune setup'; to start over remove ${dir}`,
     });
   }
+  const unlocked = extras.filter((e) => UNLOCKED_EXTRAS[e] !== undefined).map((e) => UNLOCKED_EXTRAS[e]?.requirement ?? e);
+  if (unlocked.length > 0) await installUnlocked(uv, dir, unlocked, options.onLine);
   writeFileSync(join(dir, MARKER), `${JSON.stringify({ digest: lockDigest(extras), extras }, null, 2)}\n`);
   return processEnv(join(dir, "bin", "python"), false);
+}
+
+/** `uv pip install` into the environment, after the locked sync (see UNLOCKED_EXTRAS). */
+async function installUnlocked(uv: string, dir: string, requirements: string[], onLine?: (line: string) => void): Promise<void> {
+  const args = ["pip", "install", "--python", join(dir, "bin", "python"), ...requirements];
+  onLine?.(`installing ${requirements.join(", ")} on top of the locked environment (uv ${args.join(" ")}); it chooses its own torch`);
+  const result = await run(uv, args, { env: { ...process.env, UV_PYTHON_DOWNLOADS: "never" }, onStderr: (chunk) => chunk.split(/\r?\n|\r/).filter((l) => l.trim() !== "").forEach((l) => onLine?.(l.trim())) });
+  if (!result.ok) {
+    throw new EnvError(`installing ${requirements.join(", ")} failed (uv exit ${result.exitCode ?? result.signal}):\n${result.stderr.trim().split("\n").slice(-12).join("\n")}`, {
+      hint: `re-run 'testtune setup --extras vllm'; to go back to the locked environment remove ${dir} and run 'testtune setup'`,
+    });
+  }
 }
 
 async function checkExternalPython(python: string): Promise<void> {

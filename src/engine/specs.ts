@@ -13,6 +13,12 @@ const seed = z.number().int().nonnegative().default(0).describe("Seeds Python's,
 const positiveInt = (fallback: number) => z.number().int().positive().default(fallback);
 const fraction = (fallback: number) => z.number().min(0).lt(1).default(fallback);
 
+/** Who samples: the engine's own batched sampler (any device) or vLLM (CUDA only, `testtune setup --extras vllm`). */
+export const samplingBackend = z
+  .enum(["engine", "vllm"])
+  .default("engine")
+  .describe("engine: testtune's sampler on torch, any device; vllm: vLLM's paged-attention engine for large models, CUDA only (testtune setup --extras vllm), refused where it cannot run");
+
 export const pretrainSpecSchema = z.strictObject({
   version,
   job: z.literal("pretrain").default("pretrain"),
@@ -87,6 +93,7 @@ export const generateSpecSchema = z.strictObject({
   max_new_tokens: positiveInt(512).describe("Longest completion in tokens"),
   batch_size: positiveInt(128).describe("Sequences per forward pass, from several prompts; the samples do not depend on it. The KV cache holds batch_size x (longest prompt + max_new_tokens) positions: lower it for large models"),
   seed,
+  backend: samplingBackend,
 });
 
 export const engineSpecSchemas = {

@@ -36,7 +36,7 @@ export interface PrefsOptions {
   coverage: boolean;
   /** With mutants: at most this many per task (all when absent). */
   maxMutants?: number;
-  sampling: { temperature: number; top_p: number; max_new_tokens: number; batch_size: number };
+  sampling: { temperature: number; top_p: number; max_new_tokens: number; batch_size: number; backend?: "engine" | "vllm" };
   seed: number;
   /** Runs the test files (a SandboxPool); the caller starts and closes it. */
   executor: Executor;

@@ -3,10 +3,13 @@
  * the engine job; for ppo and grpo, first start the sandbox and the reward service and hand
  * the job its URL.
  */
+import { existsSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { EngineLauncher } from "../engine/command.js";
+import { readEnvInfo } from "../engine/env-info.js";
 import { runEngineJob, type EngineJobResult } from "../engine/job.js";
+import { pythonEnv } from "../engine/python-env.js";
 import { DataError, UsageError } from "../errors.js";
 import { loadTaskMap } from "../quality/inputs.js";
 import { SandboxPool } from "../sandbox/pool.js";
@@ -19,22 +22,52 @@ import { withRewardService } from "./reward-service.js";
 export interface TrainOptions {
   /** `key=value` overrides applied over the file, as `testtune run --set`. */
   set?: string[];
-  /** Processes (GPUs) to launch the job on through accelerate; 1 runs it directly. */
+  /** CPU processes to launch the job on through accelerate (gloo); 1 runs it directly. */
+  processes?: number;
+  /** GPUs to launch the job on through accelerate (one process each, nccl); needs CUDA. */
   gpus?: number;
+  /** An accelerate config file (FSDP, DeepSpeed: configs/accelerate/); with --gpus. */
+  accelerateConfig?: string;
   quiet?: boolean;
   log?: (line: string) => void;
 }
 
-function launcher(job: TrainCommandJob, gpus: number | undefined): EngineLauncher | undefined {
-  if (gpus === undefined || gpus === 1) return undefined;
-  if (!Number.isInteger(gpus) || gpus < 1) throw new UsageError(`--gpus must be a positive integer, got ${gpus}`);
-  if (job === "ppo") throw new UsageError("the ppo job runs as one process", "drop --gpus, or train with grpo, which scales over GPUs");
-  return { kind: "accelerate", processes: gpus };
+function processCount(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+/** How the job is launched: directly, as CPU processes, or one process per GPU. */
+export async function trainLauncher(
+  options: Pick<TrainOptions, "processes" | "gpus" | "accelerateConfig">,
+  cudaDevices: () => Promise<number> = visibleCudaDevices,
+): Promise<EngineLauncher | undefined> {
+  const processes = processCount("processes", options.processes);
+  const gpus = processCount("gpus", options.gpus);
+  const configFile = options.accelerateConfig === undefined ? undefined : resolve(options.accelerateConfig);
+  if (processes !== undefined && gpus !== undefined) throw new UsageError("--processes (CPU processes) and --gpus (one process per GPU) exclude each other", "pass one of them");
+  if (configFile !== undefined && !existsSync(configFile)) throw new UsageError(`--accelerate-config ${configFile} does not exist`, "configs/accelerate/ has FSDP and DeepSpeed configs (docs/training.md)");
+  if (processes !== undefined) {
+    if (configFile !== undefined) throw new UsageError("--accelerate-config is for GPU runs (FSDP, DeepSpeed): use it with --gpus", "CPU processes train with DDP over gloo and need no config");
+    return processes === 1 ? undefined : { kind: "accelerate", processes, device: "cpu" };
+  }
+  if (gpus === undefined || (gpus === 1 && configFile === undefined)) return undefined;
+  const available = await cudaDevices();
+  if (available === 0) throw new UsageError(`--gpus ${gpus}: this machine has no CUDA device (testtune doctor shows the devices)`, `train with several CPU processes instead: --processes ${gpus}`);
+  if (available < gpus) throw new UsageError(`--gpus ${gpus}: this machine has ${available} CUDA device(s)`, `pass --gpus ${available} or fewer`);
+  return { kind: "accelerate", processes: gpus, device: "gpu", ...(configFile === undefined ? {} : { configFile }) };
+}
+
+async function visibleCudaDevices(): Promise<number> {
+  const info = await readEnvInfo(await pythonEnv());
+  return info.torch.cuda === true ? (info.torch.devices ?? []).length : 0;
 }
 
 export async function runTrainJob(job: TrainCommandJob, file: string, options: TrainOptions = {}): Promise<EngineJobResult> {
+  const launcher = await trainLauncher(options);
   const engine = (config: { output_dir: string }) => ({
-    launcher: launcher(job, options.gpus),
+    launcher,
     quiet: options.quiet,
     label: `train ${job}`,
     metricsFile: join(config.output_dir, "metrics.jsonl"),

@@ -73,6 +73,7 @@ export const grpoSpecSchema = z.strictObject({
   loss_type: z.enum(["grpo", "dapo", "dr_grpo"]).default("dapo").describe("Loss normalisation; dapo (token-level, Yu et al., 2025) is TRL's default"),
   learning_rate: learningRateByMethod,
   warmup_ratio: fraction(0).describe("Fraction of the steps with a linear warmup (TRL's default: none)"),
+  use_vllm: z.boolean().default(false).describe("Generate the groups with TRL's colocated vLLM engine instead of model.generate(); CUDA only (testtune setup --extras vllm)"),
 });
 
 export const ppoSpecSchema = z.strictObject({
@@ -82,7 +83,7 @@ export const ppoSpecSchema = z.strictObject({
   ...rewardFields,
   logging_steps: positiveInt(1).describe("Steps between metrics events; a PPO step is a whole rollout, so each is reported"),
   max_steps: positiveInt(100).describe("PPO steps: one rollout batch and its updates each"),
-  batch_size: positiveInt(8).describe("Prompts per rollout, one response each"),
+  batch_size: positiveInt(8).describe("Prompts per rollout and process, one response each"),
   mini_batches: positiveInt(1).describe("Updates per PPO epoch (TRL's num_mini_batches); at most batch_size"),
   ppo_epochs: positiveInt(4).describe("Passes over each rollout (TRL: 4; verl: 1)"),
   max_prompt_tokens: positiveInt(768).describe("Longer prompts keep their last tokens"),

@@ -29,11 +29,20 @@ test("lines split across chunks are joined, and the unterminated rest comes out 
 });
 
 test("the command runs the module directly, or through accelerate or torchrun with the same interpreter", () => {
-  assert.deepEqual(engineCommand("/py", "testtune_engine", "sft", "/s.json"), { command: "/py", args: ["-m", "testtune_engine", "sft", "--spec", "/s.json"] });
+  assert.deepEqual(engineCommand("/py", "testtune_engine", "sft", "/s.json"), { command: "/py", args: ["-m", "testtune_engine", "sft", "--spec", "/s.json"], env: {} });
   assert.deepEqual(engineCommand("/py", "testtune_engine", "sft", "/s.json", { kind: "accelerate", processes: 4, args: ["--mixed_precision", "bf16"] }).args, [
-    "-m", "accelerate.commands.launch", "--num_processes", "4", "--mixed_precision", "bf16", "-m", "testtune_engine", "sft", "--spec", "/s.json",
+    "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "4", "--mixed_precision", "bf16", "-m", "testtune_engine", "sft", "--spec", "/s.json",
   ]);
   assert.deepEqual(engineCommand("/py", "testtune_engine", "sft", "/s.json", { kind: "torchrun", processes: 2 }).args.slice(0, 4), ["-m", "torch.distributed.run", "--nproc_per_node", "2"]);
+});
+
+test("CPU processes are asked for through ACCELERATE_USE_CPU; an accelerate config file replaces --multi_gpu", () => {
+  const cpu = engineCommand("/py", "testtune_engine", "ppo", "/s.json", { kind: "accelerate", processes: 2, device: "cpu" });
+  assert.equal(cpu.env.ACCELERATE_USE_CPU, "true");
+  assert.ok(Number(cpu.env.TORCH_ELASTIC_SHUTDOWN_TIMEOUT) >= 30, "the processes get time to save a checkpoint after Ctrl-C");
+  const fsdp = engineCommand("/py", "testtune_engine", "sft", "/s.json", { kind: "accelerate", processes: 8, configFile: "/c/fsdp.yaml" });
+  assert.deepEqual(fsdp.args.slice(0, 6), ["-m", "accelerate.commands.launch", "--config_file", "/c/fsdp.yaml", "--num_processes", "8"]);
+  assert.equal(fsdp.env.ACCELERATE_USE_CPU, undefined);
 });
 
 test("the re-run line quotes what a shell would split", () => {

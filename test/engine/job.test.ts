@@ -69,6 +69,11 @@ test("SIGINT to the CLI is forwarded to the job, which ends as E_ENGINE_INTERRUP
   assert.equal(process.listenerCount("SIGINT"), 0);
 });
 
+test("a launcher that exits with its own code after an interrupted event still ends as E_ENGINE_INTERRUPTED", async () => {
+  const job = runEngineJob("generate", fakeSpec(), { pythonModule: fake("fake_launcher_interrupted"), quiet: true });
+  await assert.rejects(job, (error: unknown) => error instanceof EngineInterruptedError && error.checkpoint === "/tmp/fake/checkpoint-5");
+});
+
 test("a wrong spec field is a ConfigError naming the field, before anything is written or launched", async () => {
   const spec = fakeSpec();
   const specFile = join(spec.output, "..", "spec.json");

@@ -41,3 +41,11 @@ test("specs reject unknown fields, also inside lora", () => {
   const sft = engineSpecSchemas.sft.parse({ ...required.sft, lora: { r: 4 } });
   assert.deepEqual([sft.lora.r, sft.lora.alpha, sft.method], [4, 32, "lora"]);
 });
+
+test("a generate spec asks for vLLM with backend vllm; any other backend name is rejected", () => {
+  assert.equal(engineSpecSchemas.generate.parse(required.generate).backend, "engine");
+  assert.equal(engineSpecSchemas.generate.parse({ ...required.generate, backend: "vllm" }).backend, "vllm");
+  const wrong = engineSpecSchemas.generate.safeParse({ ...required.generate, backend: "sglang" });
+  assert.equal(wrong.success, false);
+  assert.deepEqual(wrong.error?.issues[0]?.path, ["backend"]);
+});

@@ -103,3 +103,17 @@ test("train grpo starts the sandbox and the reward service, and the job trains o
   assert.ok(existsSync(join(root, "grpo", "prompts.jsonl")));
   assert.ok(existsSync(join(root, "grpo", "metrics.jsonl")));
 });
+
+test("train ppo --processes 2 runs two CPU processes against the reward service; the metrics file has each step once", async () => {
+  const model = await tinyModel;
+  const config = join(root, "ppo.yaml");
+  writeFileSync(
+    config,
+    [`model: ${model}`, "tasks: tasks.jsonl", "output_dir: ppo2", "max_steps: 2", "batch_size: 1", "ppo_epochs: 1", "max_new_tokens: 8", "save_steps: 1", "mutants: false", "sandbox: {isolation: none, workers: 1}"].join("\n"),
+  );
+  const result = await runTrainJob("ppo", config, { quiet: true, processes: 2 });
+  assert.deepEqual(result.artifacts.map((a) => [a.kind, a.path]), [["adapter", join(root, "ppo2", "final")]]);
+  const steps = (readJsonlSync(join(root, "ppo2", "metrics.jsonl")) as { step: number }[]).map((m) => m.step);
+  assert.deepEqual(steps, [1, 2]);
+  assert.ok(existsSync(join(root, "ppo2", "checkpoint-2", "value_head.safetensors")));
+});

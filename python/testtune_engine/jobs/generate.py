@@ -25,8 +25,9 @@ and these settings (each sample draws from its own generator seeded from those),
 floating-point rounding between batch shapes (see `sampling.py`). Prompts longer than the
 model's context minus max_new_tokens keep their last tokens, with a warning.
 
-For sampling at scale use a vLLM or SGLang server through testtune's OpenAI-compatible
-backend; this job is for small models and small evaluations.
+`backend: vllm` samples with vLLM instead (CUDA only, `testtune setup --extras vllm`;
+vllm_backend.py): same rows, same per-sample seeds, same resume; refused with the reason
+where vLLM cannot run. The engine's own sampler is for small models and small evaluations.
 """
 
 from __future__ import annotations
@@ -35,12 +36,13 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Literal
 
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, GenerationConfig, PreTrainedModel, PreTrainedTokenizerBase
 
-from .. import events
+from .. import events, vllm_backend
 from ..data import read_jsonl, string_field
 from ..runtime import Interrupted, interrupt_requested, seed_everything, use_bf16
 from ..sampling import Decoding, Sampled, sample_rows
@@ -65,6 +67,9 @@ class Spec:
     # holds batch_size x (longest prompt + max_new_tokens) positions: lower it for large models.
     batch_size: int = 128
     seed: int = 0
+    # "engine": testtune's batched sampler on torch (any device). "vllm": vLLM's paged-attention
+    # engine, for large models and many samples; CUDA only.
+    backend: Literal["engine", "vllm"] = "engine"
 
     def check(self) -> None:
         require(self.num_samples > 0, "num_samples", "must be > 0")
@@ -74,6 +79,9 @@ class Spec:
         require(self.batch_size > 0, "batch_size", "must be > 0")
         for name in ("model", "input") + (("adapter",) if self.adapter is not None else ()):
             require(os.path.exists(getattr(self, name)), name, f"{getattr(self, name)} does not exist")
+        if self.backend == "vllm":
+            reason = vllm_backend.unavailable_reason()
+            require(reason is None, "backend", f"vllm cannot run here: {reason}")
 
 
 def read_prompts(file: str) -> list[tuple[str, str]]:
@@ -142,9 +150,9 @@ def prompt_ids(tokenizer: PreTrainedTokenizerBase, prompt: str, limit: int, task
     return ids
 
 
-def decoding_for(spec: Spec, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> Decoding:
+def decoding_for(spec: Spec, generation: GenerationConfig, tokenizer: PreTrainedTokenizerBase) -> Decoding:
     """The tokenizer's eos and the model's generation eos ids (chat models often have several) all stop a row."""
-    configured = model.generation_config.eos_token_id
+    configured = generation.eos_token_id
     eos_ids = {tokenizer.eos_token_id} | set(configured if isinstance(configured, list) else [configured])
     eos_ids.discard(None)
     pad_id = next(token for token in (tokenizer.pad_token_id, tokenizer.eos_token_id, 0) if token is not None)
@@ -168,16 +176,25 @@ def run(spec: Spec) -> None:
     remaining = [(task_id, prompt) for task_id, prompt in prompts if task_id not in done]
     if done:
         events.log(f"resuming: {len(prompts) - len(remaining)} of {len(prompts)} prompts already have their samples")
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     tokenizer = AutoTokenizer.from_pretrained(spec.model)
-    model = load_model(spec, device)
-    limit = max(1, model.config.max_position_embeddings - spec.max_new_tokens)
+    if spec.backend == "vllm":
+        config = AutoConfig.from_pretrained(spec.model)
+        try:
+            generation = GenerationConfig.from_pretrained(spec.model)
+        except OSError:  # no generation_config.json: the model config's eos
+            generation = GenerationConfig.from_model_config(config)
+        sample = vllm_backend.VllmSampler(spec.model, spec.adapter, spec.max_new_tokens, spec.seed).sample_rows
+    else:
+        model = load_model(spec, torch.device("cuda" if torch.cuda.is_available() else "cpu"))
+        config, generation = model.config, model.generation_config
+        sample = partial(sample_rows, model)
+    limit = max(1, config.max_position_embeddings - spec.max_new_tokens)
     todo = [(task_id, prompt_ids(tokenizer, prompt, limit, task_id, spec.input)) for task_id, prompt in remaining]
     # Shortest prompts first (stable, so equal lengths keep input order): rows of similar
     # length share a batch, which wastes little on padding.
     todo.sort(key=lambda task: len(task[1]))
     rows = [(task_id, ids, index) for task_id, ids in todo for index in range(spec.num_samples)]
-    decoding = decoding_for(spec, model, tokenizer)
+    decoding = decoding_for(spec, generation, tokenizer)
     finished = len(prompts) - len(todo)
     events.progress(finished, len(prompts), "prompt")
     os.makedirs(os.path.dirname(os.path.abspath(spec.output)), exist_ok=True)
@@ -188,7 +205,7 @@ def run(spec: Spec) -> None:
                 raise Interrupted(spec.output)
             batch = rows[start : start + spec.batch_size]
             seeds = [derived_seed(spec.seed, task_id, index) for task_id, _, index in batch]
-            for (task_id, _, index), sampled in zip(batch, sample_rows(model, [ids for _, ids, _ in batch], seeds, decoding)):
+            for (task_id, _, index), sampled in zip(batch, sample([ids for _, ids, _ in batch], seeds, decoding)):
                 pending.append(sample_row(tokenizer, task_id, index, sampled))
                 if index == spec.num_samples - 1:
                     out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in pending)

@@ -23,6 +23,7 @@ one and re-running the spec resumes from it. Metrics: TRL's plus `reward_mean`,
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -31,7 +32,7 @@ from datasets import Dataset
 from transformers import AutoTokenizer
 from trl import GRPOConfig, GRPOTrainer
 
-from .. import events
+from .. import events, vllm_backend
 from ..rl.job_spec import TrainingSpec
 from ..rl.metrics import GRPO_ALIASES, StandardNames
 from ..rl.models import lora_config, load_start_model
@@ -65,6 +66,9 @@ class Spec(TrainingSpec):
     # (about ten times the full rate; Schulman et al., "LoRA Without Regret", 2025).
     learning_rate: float | None = None
     warmup_ratio: float = 0.0  # TRL's default: the policy starts from a trained model
+    # Generate the groups with TRL's colocated vLLM engine (same GPUs as training) instead of
+    # model.generate(); CUDA and the vllm extra only. Off: sampling is the policy's own generate.
+    use_vllm: bool = False
 
     def check(self) -> None:
         self.check_training()
@@ -73,10 +77,12 @@ class Spec(TrainingSpec):
         require(self.reward_timeout_s > 0, "reward_timeout_s", "must be > 0")
         require(self.adapter is None or self.method == "lora", "adapter", "method full trains `model` itself: merge the adapter into it first (merge job) or use method lora")
         require(self.num_generations >= 2, "num_generations", "must be >= 2 (advantages are relative to the group)")
+        # A group may be split over several processes: TRL gathers the rewards before the advantages.
+        processes = int(os.environ.get("WORLD_SIZE", "1"))
         require(
-            (self.batch_size * self.grad_accum) % self.num_generations == 0,
+            (self.batch_size * self.grad_accum * processes) % self.num_generations == 0,
             "batch_size",
-            f"batch_size x grad_accum ({self.batch_size * self.grad_accum}) must be a multiple of num_generations ({self.num_generations})",
+            f"batch_size x grad_accum x processes ({self.batch_size} x {self.grad_accum} x {processes}) must be a multiple of num_generations ({self.num_generations})",
         )
         for name in ("max_steps", "batch_size", "grad_accum", "max_completion_length"):
             require(getattr(self, name) > 0, name, "must be > 0")
@@ -85,6 +91,9 @@ class Spec(TrainingSpec):
         require(0 < self.epsilon < 1, "epsilon", "must be in (0, 1)")
         require(self.learning_rate is None or self.learning_rate > 0, "learning_rate", "must be > 0")
         require(0 <= self.warmup_ratio < 1, "warmup_ratio", "must be in [0, 1)")
+        if self.use_vllm:
+            reason = vllm_backend.unavailable_reason()
+            require(reason is None, "use_vllm", f"vllm cannot run here: {reason}; set use_vllm: false")
 
 
 def execution_reward(url: str, timeout_s: float) -> Callable[..., list[float | None]]:
@@ -120,6 +129,8 @@ def build_trainer(spec: Spec) -> GRPOTrainer:
         beta=spec.beta,
         epsilon=spec.epsilon,
         loss_type=spec.loss_type,
+        use_vllm=spec.use_vllm,
+        vllm_mode="colocate",  # one engine per training process, on its GPU: no separate server to start
     )
     trainer = GRPOTrainer(
         model=model,

@@ -15,9 +15,14 @@ reward a test file by running it (TRL issues #2518 and #3093). Each step:
     JSON
     PYTHONPATH=python python -m testtune_engine ppo --spec spec.json
 
-Assumptions and limits: one process on one device (the rollouts use `generate`, so this is
-for small models; scale GRPO through accelerate instead); LoRA only (the KL reference is the
-start model, read by disabling the adapter); one response per prompt per step. Defaults
+Several processes (`testtune train ppo --processes 2`, or `accelerate launch --multi_gpu
+--num_processes 2 -m testtune_engine ppo ...`): each takes its own `batch_size` prompts of the
+step's batch, samples and scores them itself (so the reward service sees each response once),
+whitens advantages with the whole batch's statistics and averages gradients before every
+update, so the weights stay identical; only rank 0 writes events, checkpoints and `final`.
+Assumptions and limits: data-parallel only (each process holds the whole model; the rollouts
+use `generate`, so this is for small models); LoRA only (the KL reference is the start model,
+read by disabling the adapter); one response per prompt per step. Defaults
 follow TRL's experimental PPOConfig and verl's ppo_trainer.yaml, each noted below where the
 two differ. Checkpoints (adapter, value head, optimizer, step) are written atomically every
 `save_steps`; a step's prompts and sampling seed depend only on (seed, step), so a resumed
@@ -37,7 +42,7 @@ import torch
 from peft import PeftModel, get_peft_model
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-from .. import events
+from .. import distributed, events
 from ..rl import rollout as rollouts
 from ..rl.checkpoint import load_checkpoint, save_checkpoint
 from ..rl.job_spec import TrainingSpec
@@ -57,7 +62,7 @@ class Spec(TrainingSpec):
     reward_url: str  # the reward service's score endpoint, e.g. http://127.0.0.1:8787/v1/score
     reward_timeout_s: float = 300.0  # per batch of responses; the sandbox runs each test file for seconds
     max_steps: int = 100  # PPO steps: one rollout batch and its updates each
-    batch_size: int = 8  # prompts per rollout, one response each
+    batch_size: int = 8  # prompts per rollout and process, one response each
     mini_batches: int = 1  # updates per PPO epoch (TRL's num_mini_batches)
     ppo_epochs: int = 4  # passes over each rollout (TRL: 4; verl: 1)
     max_prompt_tokens: int = 768  # longer prompts keep their last tokens
@@ -89,7 +94,6 @@ class Spec(TrainingSpec):
         require(self.vf_coef >= 0, "vf_coef", "must be >= 0")
         require(0 <= self.gamma <= 1, "gamma", "must be in [0, 1]")
         require(0 <= self.lam <= 1, "lam", "must be in [0, 1]")
-        require(int(os.environ.get("WORLD_SIZE", "1")) == 1, "", "the ppo job runs as one process; launch it without accelerate/torchrun (GRPO scales across GPUs)")
 
     def settings(self) -> PpoSettings:
         return PpoSettings(**{f.name: getattr(self, f.name) for f in fields(PpoSettings)})
@@ -101,7 +105,7 @@ def load_policy(spec: Spec) -> tuple[PreTrainedTokenizerBase, PeftModel, ValueHe
         tokenizer.pad_token = tokenizer.eos_token
     base = load_start_model(spec.model, spec.adapter, spec.load_in_4bit)
     if not getattr(base, "is_loaded_in_4bit", False):
-        base = base.to(torch.device("cuda" if torch.cuda.is_available() else "cpu"))
+        base = base.to(distributed.device())
     model = get_peft_model(base, lora_config(spec.lora))
     model.eval()  # dropout off: before the first update the ratio must be exactly 1 (TRL disables it too)
     value_head = ValueHead(model.config.hidden_size).to(next(model.parameters()).device)
@@ -109,6 +113,8 @@ def load_policy(spec: Spec) -> tuple[PreTrainedTokenizerBase, PeftModel, ValueHe
 
 
 def save_final(spec: Spec, model: PeftModel, tokenizer: PreTrainedTokenizerBase) -> None:
+    if not events.is_main_process():
+        return
     final = os.path.join(spec.output_dir, "final")
     partial = final + ".partial"
     shutil.rmtree(partial, ignore_errors=True)
@@ -120,6 +126,7 @@ def save_final(spec: Spec, model: PeftModel, tokenizer: PreTrainedTokenizerBase)
 
 
 def run(spec: Spec) -> None:
+    distributed.init_process_group()
     seed_everything(spec.seed)
     prompts = read_prompts(spec.prompts)
     tokenizer, model, value_head = load_policy(spec)
@@ -133,14 +140,20 @@ def run(spec: Spec) -> None:
     events.log(f"ppo (lora): {len(prompts)} prompts, {sum(p.numel() for p in trainable):,} trainable parameters, lr {spec.learning_rate:g}, rewards from {spec.reward_url}")
 
     def save(step: int) -> str:
-        return save_checkpoint(spec.output_dir, step, model, value_head, optimizer, {"seed": spec.seed}, spec.save_total_limit)
+        # The weights and optimizer state are the same on every process: rank 0 writes them,
+        # the others wait so that none moves on (or exits) before the checkpoint is complete.
+        path = os.path.join(spec.output_dir, f"checkpoint-{step}")
+        if events.is_main_process():
+            path = save_checkpoint(spec.output_dir, step, model, value_head, optimizer, {"seed": spec.seed}, spec.save_total_limit)
+        distributed.barrier()
+        return path
 
     window: list[dict[str, float]] = []
     events.progress(start, spec.max_steps, "step")
     for step in range(start, spec.max_steps):
-        if interrupt_requested():
+        if distributed.any_rank(interrupt_requested()):
             raise Interrupted(save(step) if step > start else resume)
-        window.append(train_step(spec, step, prompts, tokenizer, model, value_head, optimizer))
+        window.append(combine_ranks(train_step(spec, step, prompts, tokenizer, model, value_head, optimizer)))
         events.progress(step + 1, spec.max_steps, "step")
         if (step + 1) % spec.logging_steps == 0 or step + 1 == spec.max_steps:
             names = set.intersection(*(set(w) for w in window))
@@ -151,12 +164,30 @@ def run(spec: Spec) -> None:
     save_final(spec, model, tokenizer)
 
 
+# Rates add up over the processes; every other statistic is averaged over them.
+_SUMMED = ("tokens_per_s", "samples_per_s")
+
+
+def combine_ranks(stats: dict[str, float]) -> dict[str, float]:
+    """One step's statistics over every process (each process's own in a single one)."""
+    per_rank = distributed.gather_objects(stats)
+    names = set.union(*(set(s) for s in per_rank))
+    combined = {}
+    for name in names:
+        values = [s[name] for s in per_rank if name in s]
+        combined[name] = sum(values) if name in _SUMMED else sum(values) / len(values)
+    return combined
+
+
 def train_step(
     spec: Spec, step: int, prompts: list[tuple[str, str]], tokenizer: PreTrainedTokenizerBase, model: PeftModel, value_head: ValueHead, optimizer: torch.optim.Optimizer
 ) -> dict[str, float]:
     started = time.perf_counter()
-    chosen = [prompts[i] for i in prompt_order(len(prompts), spec.batch_size, step, spec.seed)]
-    torch.manual_seed(derived_seed(spec.seed, "ppo", step))
+    # The step's batch is batch_size prompts per process; this process takes its own slice.
+    order = prompt_order(len(prompts), spec.batch_size * distributed.world_size(), step, spec.seed)
+    rank = distributed.rank()
+    chosen = [prompts[i] for i in order[rank * spec.batch_size : (rank + 1) * spec.batch_size]]
+    torch.manual_seed(derived_seed(spec.seed, "ppo" if rank == 0 else f"ppo/rank{rank}", step))
     batch = rollouts.sample(
         model, value_head, tokenizer, [t for t, _ in chosen], [p for _, p in chosen],
         max_prompt_tokens=spec.max_prompt_tokens, max_new_tokens=spec.max_new_tokens, temperature=spec.temperature,

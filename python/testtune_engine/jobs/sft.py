@@ -127,8 +127,9 @@ def save_final(trainer: SFTTrainer, spec: Spec) -> None:
     """Writes `final` through a temporary directory, so a crash never leaves half of it."""
     final = os.path.join(spec.output_dir, "final")
     partial = final + ".partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    trainer.save_model(partial)
+    if events.is_main_process():
+        shutil.rmtree(partial, ignore_errors=True)
+    trainer.save_model(partial)  # writes on the main process only
     if not events.is_main_process():
         return
     shutil.rmtree(final, ignore_errors=True)

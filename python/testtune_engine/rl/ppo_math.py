@@ -11,6 +11,7 @@ checks each against values computed by hand.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import torch
@@ -23,11 +24,15 @@ def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (x * mask).sum() / mask.sum().clamp(min=1)
 
 
-def masked_whiten(x: torch.Tensor, mask: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
-    """(x - mean) / sqrt(var + eps) over real tokens (unbiased variance); padding becomes 0."""
-    mean = masked_mean(x, mask)
-    count = mask.sum()
-    var = (((x - mean) ** 2) * mask).sum() / (count - 1).clamp(min=1)
+def masked_whiten(x: torch.Tensor, mask: torch.Tensor, eps: float = 1e-8, total: Callable[[torch.Tensor], torch.Tensor] = lambda t: t) -> torch.Tensor:
+    """(x - mean) / sqrt(var + eps) over real tokens (unbiased variance); padding becomes 0.
+
+    `total` turns a local sum into the sum over every process (distributed.sum_over_ranks), so
+    that several processes whiten with the statistics of the whole batch.
+    """
+    count = total(mask.sum())
+    mean = total((x * mask).sum()) / count.clamp(min=1)
+    var = total((((x - mean) ** 2) * mask).sum()) / (count - 1).clamp(min=1)
     return (x - mean) * torch.rsqrt(var + eps) * mask
 
 

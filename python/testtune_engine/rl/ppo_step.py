@@ -8,6 +8,7 @@ import numpy
 import torch
 from peft import PeftModel
 
+from .. import distributed
 from .ppo_math import KlEstimator, gae, kl_penalty, masked_mean, masked_whiten, policy_loss, token_rewards, value_loss
 from .rollout import Rollout, response_logprobs_and_values
 from .value_head import ValueHead
@@ -61,7 +62,7 @@ def ppo_update(
     rewards = token_rewards(scores * scored, kl, mask, settings.kl_coef)
     advantages, returns = gae(rewards, rollout.values, mask, settings.gamma, settings.lam)
     if settings.whiten_advantages:
-        advantages = masked_whiten(advantages, mask)
+        advantages = masked_whiten(advantages, mask, total=distributed.sum_over_ranks)
 
     size = rollout.input_ids.shape[0]
     per_mini_batch = max(1, size // settings.mini_batches)
@@ -72,17 +73,24 @@ def ppo_update(
         order = torch.randperm(size)
         for start in range(0, size, per_mini_batch):
             rows = order[start : start + per_mini_batch]
-            if mask[rows].sum() == 0:
+            empty = bool(mask[rows].sum() == 0)
+            # Several processes update together (their gradients are averaged), so a mini-batch
+            # is skipped only when it is empty on every one; an empty one elsewhere adds zeros.
+            if distributed.every_rank(empty):
                 continue
-            logprobs, values = response_logprobs_and_values(
-                model, value_head, rollout.input_ids[rows], rollout.attention_mask[rows], rollout.response_length, settings.temperature
-            )
-            pg_loss, clipped = policy_loss(logprobs, rollout.logprobs[rows], advantages[rows], mask[rows], settings.clip_range)
-            vf_loss, value_clipped = value_loss(values, rollout.values[rows], returns[rows], mask[rows], settings.value_clip_range)
             optimizer.zero_grad()
-            (pg_loss + settings.vf_coef * vf_loss).backward()
+            if not empty:
+                logprobs, values = response_logprobs_and_values(
+                    model, value_head, rollout.input_ids[rows], rollout.attention_mask[rows], rollout.response_length, settings.temperature
+                )
+                pg_loss, clipped = policy_loss(logprobs, rollout.logprobs[rows], advantages[rows], mask[rows], settings.clip_range)
+                vf_loss, value_clipped = value_loss(values, rollout.values[rows], returns[rows], mask[rows], settings.value_clip_range)
+                (pg_loss + settings.vf_coef * vf_loss).backward()
+            distributed.average_gradients(parameters)
             grad_norm = torch.nn.utils.clip_grad_norm_(parameters, settings.max_grad_norm)
             optimizer.step()
+            if empty:
+                continue
             for name, value in (("policy_loss", pg_loss), ("value_loss", vf_loss), ("clip_fraction", clipped), ("value_clip_fraction", value_clipped), ("grad_norm", grad_norm)):
                 totals[name] += float(value.detach())
             updates += 1

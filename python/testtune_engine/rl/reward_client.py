@@ -13,6 +13,7 @@ newest checkpoint on disk stays the last good one and a re-run resumes from it.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import urllib.error
 import urllib.request
@@ -33,7 +34,9 @@ class ScoredBatch:
 def score_completions(url: str, task_ids: list[str], completions: list[str], timeout_s: float) -> ScoredBatch:
     """POSTs one batch and checks the answer's shape; raises RewardServiceError on any failure."""
     body = json.dumps({"task_ids": task_ids, "completions": completions}).encode("utf-8")
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+    # The rank says which of several training processes asked (each scores its own completions), for logs and tests.
+    headers = {"Content-Type": "application/json", "X-Testtune-Rank": os.environ.get("RANK", "0")}
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
             raw = response.read()

@@ -1,5 +1,5 @@
 import { cpus, freemem, totalmem } from "node:os";
-import { readEnvInfo } from "../../engine/env-info.js";
+import { readEnvInfo, type EnvInfo } from "../../engine/env-info.js";
 import { envDir, readyPythonEnv } from "../../engine/python-env.js";
 import { checkBubblewrap } from "../../sandbox/bubblewrap-check.js";
 import type { Command } from "../command.js";
@@ -13,6 +13,24 @@ interface Check {
   optional?: boolean;
 }
 
+/** Libraries whose absence is fine: what each is for, and how to get it. */
+const OPTIONAL_LIBRARIES: Record<string, { use: string; fix: string }> = {
+  bitsandbytes: { use: "only for 4-bit QLoRA on CUDA", fix: "testtune setup --extras gpu" },
+  deepspeed: { use: "only for the DeepSpeed ZeRO configs on GPUs", fix: "pip install deepspeed into the environment on a GPU machine (docs/training.md)" },
+  vllm: { use: "only for vLLM sampling on CUDA", fix: "testtune setup --extras vllm (CUDA only)" },
+};
+
+/** Which torch.distributed backends `testtune train --processes/--gpus` can use here. */
+export function distributedCheck(info: EnvInfo): Check {
+  const backends = info.distributed;
+  if (backends === undefined) return { name: "distributed", ok: false, optional: true, detail: "unknown (env_info reports no backends)", fix: "testtune setup" };
+  const cuda = info.torch.cuda === true;
+  const listed = (["gloo", "nccl", "mpi"] as const).map((name) => `${name} ${backends[name] ? (name === "nccl" && !cuda ? "yes (no CUDA device to use it)" : "yes") : "no"}`).join(", ");
+  const cpu = backends.gloo ? "--processes N (CPU, gloo)" : "no CPU processes (gloo missing)";
+  const gpu = backends.nccl && cuda ? `, --gpus N (nccl, ${(info.torch.devices ?? []).length} GPU)` : "";
+  return { name: "distributed", ok: backends.gloo, optional: true, detail: `${listed}; ${cpu}${gpu}`, fix: "a torch build with torch.distributed (testtune setup)" };
+}
+
 async function pythonChecks(): Promise<Check[]> {
   const env = readyPythonEnv();
   if (env === undefined) {
@@ -23,15 +41,16 @@ async function pythonChecks(): Promise<Check[]> {
     const info = await readEnvInfo(env);
     checks.push({ name: "python", ok: true, detail: `${info.python} (${info.executable})` });
     for (const [name, lib] of Object.entries(info.libraries)) {
-      const optional = name === "bitsandbytes";
+      const optional = OPTIONAL_LIBRARIES[name];
       checks.push({
         name,
         ok: lib.version !== null,
-        optional,
-        detail: lib.version ?? (optional ? "not installed (only for 4-bit QLoRA on CUDA)" : (lib.error ?? "missing")),
-        fix: optional ? "testtune setup --extras gpu" : "testtune setup",
+        optional: optional !== undefined,
+        detail: lib.version ?? (optional !== undefined ? `not installed (${optional.use})` : (lib.error ?? "missing")),
+        fix: optional?.fix ?? "testtune setup",
       });
     }
+    checks.push(distributedCheck(info));
     const t = info.torch;
     const device = t.cuda === true ? `cuda ${t.cuda_version ?? ""}: ${(t.devices ?? []).join(", ")}${t.bf16 === true ? " (bf16)" : ""}` : `cpu (${t.threads ?? "?"} threads)`;
     checks.push({ name: "torch device", ok: t.available, detail: t.available ? device : (t.error ?? "torch unavailable"), fix: "testtune setup" });

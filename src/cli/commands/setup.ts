@@ -8,7 +8,7 @@ export const setupCommand: Command = {
 python3 (never a downloaded interpreter). Set TESTTUNE_PYTHON=/path/to/python to use an existing
 interpreter instead, or TESTTUNE_ENV_DIR to put the environment elsewhere.`,
   flags: [
-    { name: "extras", type: "list", value: "<gpu>", description: "optional extras: gpu (bitsandbytes for QLoRA)" },
+    { name: "extras", type: "list", value: "<gpu,vllm>", description: "optional extras: gpu (bitsandbytes for QLoRA), vllm (vLLM sampling; CUDA only, refused elsewhere)" },
     { name: "quiet", type: "boolean", description: "print only errors" },
   ],
   async run(args) {

@@ -23,12 +23,16 @@ export const trainCommand: Command = {
   max_steps: 200
 For ppo and grpo the config names a tasks file instead of a reward URL: testtune starts the
 sandbox and the reward service (POST /v1/score) itself and passes the URL to the job.
-Relative paths are relative to the config file. Ctrl-C saves a checkpoint and exits 130.`,
+Relative paths are relative to the config file. Ctrl-C saves a checkpoint and exits 130.
+--processes 2 trains as two CPU processes (gloo), --gpus 4 as four GPU processes; batch_size is
+per process, so the batch of a step grows with them (docs/training.md, "Several processes").`,
   positionals: [{ name: "job", description: `what to train: ${TRAIN_COMMAND_JOBS.join(", ")}`, required: true }],
   flags: [
     { name: "config", type: "string", value: "<file.yaml>", required: true, description: "the job's config" },
     { name: "set", type: "list", value: "<key=value,...>", description: "override fields, e.g. --set max_steps=50,beta=0.2" },
-    { name: "gpus", type: "number", value: "<n>", default: 1, description: "processes to launch through accelerate (one per GPU); ppo runs on one" },
+    { name: "processes", type: "number", value: "<n>", description: "train as n CPU processes through accelerate (DDP over gloo); each takes batch_size per step" },
+    { name: "gpus", type: "number", value: "<n>", description: "train as one process per GPU through accelerate (DDP over nccl); needs CUDA" },
+    { name: "accelerate-config", type: "string", value: "<file.yaml>", description: "an accelerate config for --gpus: FSDP or DeepSpeed ZeRO-2/3 (configs/accelerate/)" },
     { name: "quiet", type: "boolean", description: "no progress bar" },
   ],
   async run(args) {
@@ -37,7 +41,9 @@ Relative paths are relative to the config file. Ctrl-C saves a checkpoint and ex
     try {
       const result = await runTrainJob(job, flag.need(args, "config"), {
         set: flag.list(args, "set"),
+        processes: flag.num(args, "processes"),
         gpus: flag.num(args, "gpus"),
+        accelerateConfig: flag.str(args, "accelerate-config"),
         quiet: flag.bool(args, "quiet"),
         log: (line) => process.stderr.write(`reward service: ${line}\n`),
       });

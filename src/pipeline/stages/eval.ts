@@ -46,6 +46,7 @@ async function evaluateModel(ctx: StageContext, model: string, tasks: Task[], po
       top_p: config.eval.top_p,
       max_new_tokens: config.eval.max_new_tokens,
       batch_size: config.eval.batch_size,
+      backend: config.eval.backend,
       seed: config.seed,
     },
     { quiet: ctx.quiet, label: `generate ${model}`, metricsFile: join(dir, "metrics.jsonl") },

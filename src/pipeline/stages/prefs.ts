@@ -26,7 +26,7 @@ export async function prefsStage(ctx: StageContext): Promise<Record<string, unkn
       mutants: prefs.mutants,
       coverage: prefs.coverage,
       maxMutants: prefs.max_mutants,
-      sampling: { temperature: prefs.temperature, top_p: prefs.top_p, max_new_tokens: prefs.max_new_tokens, batch_size: prefs.batch_size },
+      sampling: { temperature: prefs.temperature, top_p: prefs.top_p, max_new_tokens: prefs.max_new_tokens, batch_size: prefs.batch_size, backend: prefs.backend },
       seed: config.seed,
       executor: pool,
       runTimeoutS: config.sandbox.timeout_s,
