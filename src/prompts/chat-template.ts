@@ -12,6 +12,11 @@ export interface ChatTemplate {
   template: string;
   bosToken?: string;
   eosToken?: string;
+  /**
+   * The tokenizer puts bos in front of every text it encodes (Llama-2's and DeepSeek's do).
+   * A template that renders `bos_token` itself would then give two: prompts drop the rendered one.
+   */
+  addsBos?: boolean;
   /** Where it was read from, for error messages. */
   file?: string;
 }
@@ -65,7 +70,27 @@ export function loadChatTemplate(path: string): ChatTemplate {
       hint: "use the plain tests-only prompt (drop --chat-template) for base models",
     });
   }
-  return { template, bosToken: tokenText(config.bos_token), eosToken: tokenText(config.eos_token), file: jinjaFile !== undefined && existsSync(jinjaFile) ? jinjaFile : configFile };
+  const bosToken = tokenText(config.bos_token);
+  return {
+    template,
+    bosToken,
+    eosToken: tokenText(config.eos_token),
+    addsBos: addsBos(config, dir, bosToken),
+    file: jinjaFile !== undefined && existsSync(jinjaFile) ? jinjaFile : configFile,
+  };
+}
+
+/**
+ * Whether encoding a text prepends bos: `add_bos_token` in tokenizer_config.json when it is
+ * there (slow Llama tokenizers), else the post-processor of tokenizer.json (what the fast
+ * tokenizer actually runs; transformers 5 saves only this).
+ */
+function addsBos(config: Record<string, unknown>, dir: string | undefined, bosToken: string | undefined): boolean {
+  if (typeof config.add_bos_token === "boolean") return config.add_bos_token;
+  const tokenizerFile = dir === undefined ? undefined : join(dir, "tokenizer.json");
+  if (bosToken === undefined || tokenizerFile === undefined || !existsSync(tokenizerFile)) return false;
+  const processor = readJsonObject(tokenizerFile).post_processor as { single?: Array<{ SpecialToken?: { id?: string } }> } | null | undefined;
+  return processor?.single?.[0]?.SpecialToken?.id === bosToken;
 }
 
 const compiled = new Map<string, Template>();
@@ -90,4 +115,27 @@ export function renderChat(chat: ChatTemplate, messages: ChatMessage[], options:
   } catch (error) {
     throw new ConfigError(chat.file ?? "chat template", "chat_template", `failed to render: ${(error as Error).message}`);
   }
+}
+
+/** The prompt of a conversation: the messages, then the assistant's turn opened. */
+export function renderChatPrompt(chat: ChatTemplate, messages: ChatMessage[]): string {
+  const prompt = renderChat(chat, messages, { addGenerationPrompt: true });
+  return chat.addsBos === true && chat.bosToken !== undefined && prompt.startsWith(chat.bosToken) ? prompt.slice(chat.bosToken.length) : prompt;
+}
+
+/**
+ * What the assistant's turn adds after `renderChatPrompt(messages)` when it answers `answer`:
+ * the answer and the template's end-of-turn (`<|im_end|>`, `</s>`, `<|EOT|>`), so training on
+ * it teaches the model to stop. Trailing whitespace (the separator before a next turn, never
+ * generated because generation stops at the end-of-turn token) is left out.
+ */
+export function renderChatAnswer(chat: ChatTemplate, messages: ChatMessage[], answer: string): string {
+  const prompt = renderChat(chat, messages, { addGenerationPrompt: true });
+  const whole = renderChat(chat, [...messages, { role: "assistant", content: answer }], { addGenerationPrompt: false });
+  if (!whole.startsWith(prompt)) {
+    throw new ConfigError(chat.file ?? "chat template", "chat_template", "renders the prompt differently from the start of the same conversation with an answer, so the answer cannot be cut out of it", {
+      hint: "use a template whose generation prompt is the start of the assistant's turn, or the plain prompt (see docs/training.md, chat templates)",
+    });
+  }
+  return whole.slice(prompt.length).trimEnd();
 }
