@@ -33,6 +33,8 @@ export const runConfigSchema = z.strictObject({
       .prefault({}),
     model: z.strictObject({
         base: z.string().optional().describe("A Hugging Face causal LM directory to start from; absent = build the tiny default from scratch"),
+        chat_template: z.enum(["auto", "none"]).default("auto").describe("auto: prompts and SFT targets go through the base model's chat template when it has one (instruct models); none: the plain tests-only prompt"),
+        system_prompt: z.string().optional().describe("A system message for chat-template prompts; absent = none (the template may add its own default, as Qwen's and SmolLM2's do)"),
         tiny: tinyModelSchema.prefault({}),
       })
       .prefault({}),

@@ -60,23 +60,32 @@ function pickTemplate(file: string, value: unknown): string | undefined {
  */
 export function loadChatTemplate(path: string): ChatTemplate {
   if (!existsSync(path)) throw new ConfigError(path, "", "not found", { hint: "pass a model directory or its tokenizer_config.json" });
+  const chat = findChatTemplate(path);
+  if (chat === undefined) {
+    throw new ConfigError(statSync(path).isDirectory() ? join(path, "tokenizer_config.json") : path, "chat_template", "the tokenizer has no chat template (a base model?)", {
+      hint: "use the plain tests-only prompt (drop --chat-template) for base models",
+    });
+  }
+  return chat;
+}
+
+/** The chat template of a model directory or tokenizer_config.json, or undefined when it has none (base models). */
+export function findChatTemplate(path: string): ChatTemplate | undefined {
+  if (!existsSync(path)) return undefined;
   const dir = statSync(path).isDirectory() ? path : undefined;
   const configFile = dir === undefined ? path : join(dir, "tokenizer_config.json");
   const config = existsSync(configFile) ? readJsonObject(configFile) : {};
   const jinjaFile = dir === undefined ? undefined : join(dir, "chat_template.jinja");
-  const template = jinjaFile !== undefined && existsSync(jinjaFile) ? readFileSync(jinjaFile, "utf8") : pickTemplate(configFile, config.chat_template);
-  if (template === undefined) {
-    throw new ConfigError(configFile, "chat_template", "the tokenizer has no chat template (a base model?)", {
-      hint: "use the plain tests-only prompt (drop --chat-template) for base models",
-    });
-  }
+  const fromJinja = jinjaFile !== undefined && existsSync(jinjaFile);
+  const template = fromJinja ? readFileSync(jinjaFile, "utf8") : pickTemplate(configFile, config.chat_template);
+  if (template === undefined) return undefined;
   const bosToken = tokenText(config.bos_token);
   return {
     template,
     bosToken,
     eosToken: tokenText(config.eos_token),
     addsBos: addsBos(config, dir, bosToken),
-    file: jinjaFile !== undefined && existsSync(jinjaFile) ? jinjaFile : configFile,
+    file: fromJinja ? jinjaFile : configFile,
   };
 }
 

@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { runEngineJob, type EngineJobResult } from "../engine/job.js";
 import { stageDir, type StageContext } from "../pipeline/context.js";
+import { runPromptOptions } from "../pipeline/prompting.js";
 import { writePromptsFile } from "./prompts-file.js";
 import { withRewardService } from "./reward-service.js";
 import { mergeStageAdapter, sftStartModel, stageFigures, trainTasks, withSandbox } from "./stage-support.js";
@@ -23,7 +24,7 @@ export async function onlineRlStage(ctx: StageContext, stage: "ppo" | "grpo"): P
   const dir = stageDir(ctx, stage);
   const tasks = await trainTasks(ctx, section.max_tasks);
   const prompts = join(dir, "prompts.jsonl");
-  writePromptsFile(prompts, tasks);
+  writePromptsFile(prompts, tasks, runPromptOptions(ctx.runDir, config));
   const start = await sftStartModel(ctx);
   ctx.log(`  ${stage} on ${tasks.length} train tasks, rewards '${config.reward.preset}' from the sandbox`);
   const result = await withSandbox(config, (pool, workers) => {

@@ -12,6 +12,7 @@ import { readJsonlAll, writeJsonl } from "../../util/jsonl.js";
 import { validate } from "../../config/load.js";
 import { runPaths, type StageContext } from "../context.js";
 import { writeManifest } from "../manifest.js";
+import { promptRecord, runPromptOptions } from "../prompting.js";
 
 async function loadTasksFile(file: string): Promise<Task[]> {
   const rows = await readJsonlAll(file);
@@ -36,7 +37,8 @@ export async function dataStage(ctx: StageContext): Promise<Record<string, unkno
   const train = tasks.filter((t) => t.split === "train");
   const evalTasks = tasks.filter((t) => t.split === "eval" || t.split === "test");
   if (evalTasks.length === 0) throw new ConfigError(config.data.tasks_file ?? "data", "split", "no eval tasks", { hint: "the tasks need an eval split" });
-  const sft = train.filter((t) => t.tests !== undefined).map((t) => ({ task_id: t.id, prompt: buildPrompt(t), completion: buildTarget(t) }));
+  const prompt = runPromptOptions(runDir, config);
+  const sft = train.filter((t) => t.tests !== undefined).map((t) => ({ task_id: t.id, prompt: buildPrompt(t, prompt), completion: buildTarget(t, prompt) }));
   writeJsonl(runPaths.tasks(runDir), tasks);
   writeJsonl(runPaths.trainTasks(runDir), train);
   writeJsonl(runPaths.evalTasks(runDir), evalTasks);
@@ -45,7 +47,9 @@ export async function dataStage(ctx: StageContext): Promise<Record<string, unkno
     "data/tasks.jsonl": await sha256File(runPaths.tasks(runDir)),
     "data/sft.jsonl": await sha256File(runPaths.sftData(runDir)),
   };
+  ctx.manifest.prompt = promptRecord(prompt);
   writeManifest(runDir, ctx.manifest);
+  if (prompt.chat !== undefined) ctx.log(`  prompts through the base model's chat template (${prompt.chat.file ?? "?"})`);
   ctx.log(`  ${train.length} train tasks (${sft.length} SFT pairs), ${evalTasks.length} eval tasks`);
-  return { tasks: tasks.length, train: train.length, eval: evalTasks.length, sft_pairs: sft.length };
+  return { tasks: tasks.length, train: train.length, eval: evalTasks.length, sft_pairs: sft.length, prompt_form: prompt.chat === undefined ? "tests-only" : "chat" };
 }

@@ -3,6 +3,7 @@ import { buildPreferencePairs } from "../../train/prefs.js";
 import { trainTasks, withSandbox } from "../../train/stage-support.js";
 import { stageDir, type StageContext } from "../context.js";
 import { stageModelRef } from "../models.js";
+import { runPromptOptions } from "../prompting.js";
 
 export async function prefsStage(ctx: StageContext): Promise<Record<string, unknown>> {
   const { config } = ctx;
@@ -24,6 +25,7 @@ export async function prefsStage(ctx: StageContext): Promise<Record<string, unkn
       coverage: prefs.coverage,
       maxMutants: prefs.max_mutants,
       sampling: { temperature: prefs.temperature, top_p: prefs.top_p, max_new_tokens: prefs.max_new_tokens, batch_size: prefs.batch_size },
+      prompt: runPromptOptions(ctx.runDir, config),
       seed: config.seed,
       executor: pool,
       runTimeoutS: config.sandbox.timeout_s,
