@@ -40,7 +40,7 @@ export function envDir(): string {
   return process.env.TESTTUNE_ENV_DIR ?? join(pythonDir, ".venv");
 }
 
-function cacheDir(): string {
+export function cacheDir(): string {
   return process.env.TESTTUNE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "testtune");
 }
 
@@ -94,7 +94,7 @@ export function readyPythonEnv(): PythonEnv | undefined {
 }
 
 /** The machine's python3, as an absolute path; uv uses it and never downloads one. */
-async function basePython(): Promise<string> {
+export async function basePython(): Promise<string> {
   const candidate = process.env.TESTTUNE_BASE_PYTHON ?? "python3";
   const result = await run(candidate, ["-c", "import sys; assert sys.version_info >= (3, 10), sys.version; print(sys.executable)"], { timeoutMs: 30_000 });
   if (!result.ok) {
