@@ -50,6 +50,7 @@ export const runConfigSchema = z.strictObject({
     selfgen: z.strictObject({
         corpus: z.string().default("stdlib").describe("stdlib (the interpreter's standard library) or a directory of Python code whose functions become tasks"),
         max_tasks: z.number().int().positive().default(200).describe("Corpus functions sampled for (seeded choice)"),
+        max_code_chars: z.number().int().positive().default(1200).describe("Only functions whose code (with its context) is at most this long: prompt length is what sampling costs"),
         n: z.number().int().positive().default(4).describe("Test files sampled per function; a function is kept when one of them is valid and kills a mutant"),
         temperature: z.number().min(0).default(0.8),
         top_p: z.number().gt(0).max(1).default(0.95),

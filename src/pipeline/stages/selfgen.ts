@@ -45,7 +45,11 @@ async function corpusTasks(ctx: StageContext): Promise<Task[]> {
   const { selfgen, seed } = ctx.config;
   const input = selfgen.corpus === "stdlib" ? await stdlibDir(ctx) : selfgen.corpus;
   const loaded = await corpusSource.load({ input, seed, evalFraction: 0, log: ctx.log });
-  return seededOrder(loaded.tasks, seed).slice(0, selfgen.max_tasks).map((task) => ({ ...task, split: "train" as const }));
+  // Module-level functions only: a method needs an instance of its class, which a small
+  // model's test file rarely builds; long code makes long prompts, the cost of sampling.
+  const eligible = loaded.tasks.filter((task) => task.metadata.kind === "function" && task.code.length <= selfgen.max_code_chars);
+  ctx.log(`  ${eligible.length} of ${loaded.tasks.length} corpus functions are module-level with at most ${selfgen.max_code_chars} characters of code`);
+  return seededOrder(eligible, seed).slice(0, selfgen.max_tasks).map((task) => ({ ...task, split: "train" as const }));
 }
 
 interface Sample {
