@@ -5,7 +5,9 @@
  * SFT pairs, prefs, grpo, ppo, eval) asks here, so they all agree; the data stage records the
  * choice in manifest.json.
  */
+import { existsSync } from "node:fs";
 import type { RunConfig } from "../config/run-config.js";
+import { ConfigError } from "../errors.js";
 import { findChatTemplate } from "../prompts/chat-template.js";
 import type { PromptOptions } from "../prompts/template.js";
 import { sha256 } from "../util/hash.js";
@@ -13,7 +15,15 @@ import { baseModel } from "./models.js";
 
 export function runPromptOptions(runDir: string, config: RunConfig): PromptOptions {
   if (config.model.base === undefined || config.model.chat_template === "none") return {};
-  const chat = findChatTemplate(baseModel(runDir, config));
+  const base = baseModel(runDir, config);
+  // Never fall back to the plain prompt because the model is missing: the run would train an
+  // instruct model on a prompt form it was not tuned on, and fail later at the first engine job.
+  if (!existsSync(base)) {
+    throw new ConfigError("run config", "model.base", `${config.model.base} is not a model directory (${base} does not exist)`, {
+      hint: "give a Hugging Face model directory, or a name that 'testtune model list' shows (get one with 'testtune model pull <name>')",
+    });
+  }
+  const chat = findChatTemplate(base);
   return chat === undefined ? {} : { chat, system: config.model.system_prompt };
 }
 

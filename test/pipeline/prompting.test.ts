@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { runConfigSchema, type RunConfig } from "../../src/config/run-config.js";
 import type { PythonEnv } from "../../src/engine/python-env.js";
+import { ConfigError } from "../../src/errors.js";
 import type { Manifest } from "../../src/pipeline/manifest.js";
 import { promptRecord, runPromptOptions } from "../../src/pipeline/prompting.js";
 import { dataStage } from "../../src/pipeline/stages/data.js";
@@ -31,6 +32,13 @@ test("the tiny model built from scratch, a base model without a template, and ch
   assert.deepEqual(runPromptOptions(run, config({ model: { base: mkdtempSync(join(tmpdir(), "testtune-base-")) } })), {});
   assert.deepEqual(runPromptOptions(run, config({ model: { base: instructModel(), chat_template: "none" } })), {});
   assert.deepEqual(promptRecord({}), { form: "tests-only" });
+});
+
+test("a base model that is not there is a ConfigError naming model.base, never a silent plain prompt", () => {
+  assert.throws(
+    () => runPromptOptions("unused", config({ model: { base: join(tmpdir(), "testtune-no-such-model") } })),
+    (e: unknown) => e instanceof ConfigError && /model\.base/.test(e.message) && /model pull/.test(e.hint ?? ""),
+  );
 });
 
 test("an instruct base model's template is used, with the configured system prompt, and recorded", () => {
