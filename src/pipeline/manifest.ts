@@ -58,6 +58,7 @@ export async function openManifest(runDir: string, name: string, seed: number, e
     },
     seeds: { run: seed, ...(previous?.seeds ?? {}) },
     data: previous?.data ?? {},
+    ...(previous?.prompt === undefined ? {} : { prompt: previous.prompt }),
     stages: previous?.stages ?? {},
   };
   writeManifest(runDir, manifest);
