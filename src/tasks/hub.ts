@@ -5,8 +5,8 @@
  * Hugging Face libraries do; TESTTUNE_HF_DATASETS_SERVER points at another datasets-server.
  */
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { cacheDir } from "../engine/python-env.js";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { NetworkError } from "../errors.js";
@@ -33,7 +33,7 @@ function headers(): Record<string, string> {
 }
 
 function cacheRoot(): string {
-  return join(process.env.TESTTUNE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "testtune"), "hub");
+  return join(cacheDir(), "hub");
 }
 
 function offline(dataset: HubDataset, what: string, cause: unknown): NetworkError {

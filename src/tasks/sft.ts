@@ -19,8 +19,8 @@ export function chatTemplateFor(tokenizer: string | undefined, useChat: boolean)
   return loadChatTemplate(existsSync(tokenizer) && statSync(tokenizer).isDirectory() ? tokenizer : dirname(tokenizer));
 }
 
-export function sftRow(task: Task, chat: ChatTemplate | undefined): SftRow {
-  return { task_id: task.id, prompt: buildPrompt(task, { chat }), completion: buildTarget(task, { chat }) };
+export function sftRow(task: Task, chat: ChatTemplate | undefined, system?: string): SftRow {
+  return { task_id: task.id, prompt: buildPrompt(task, { chat, system }), completion: buildTarget(task, { chat, system }) };
 }
 
 /** Prompt plus target (or the prompt alone for a task without tests): what the length filter measures. */

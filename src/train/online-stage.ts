@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { stageReward } from "../config/run-config.js";
 import { runEngineJob, type EngineJobResult } from "../engine/job.js";
 import { stageDir, type StageContext } from "../pipeline/context.js";
+import { runPromptOptions } from "../pipeline/prompting.js";
 import { writePromptsFile } from "./prompts-file.js";
 import { withRewardService } from "./reward-service.js";
 import { mergeStageAdapter, sftStartModel, stageFigures, trainTasks, withSandbox } from "./stage-support.js";
@@ -26,7 +27,7 @@ export async function onlineRlStage(ctx: StageContext, stage: "ppo" | "grpo"): P
   const dir = stageDir(ctx, name);
   const tasks = await trainTasks(ctx, section.max_tasks);
   const prompts = join(dir, "prompts.jsonl");
-  writePromptsFile(prompts, tasks);
+  writePromptsFile(prompts, tasks, runPromptOptions(ctx.runDir, config));
   const start = await sftStartModel(ctx);
   ctx.log(`  ${name} on ${tasks.length} train tasks, rewards '${reward}' from the sandbox`);
   const result = await withSandbox(config, (pool, workers) => {

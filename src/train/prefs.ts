@@ -12,6 +12,7 @@
 import { join } from "node:path";
 import { runEngineJob } from "../engine/job.js";
 import { SandboxError } from "../errors.js";
+import type { PromptOptions } from "../prompts/template.js";
 import { loadSamples } from "../quality/inputs.js";
 import type { RewardPreset } from "../quality/rewards.js";
 import { sampleKey, type Executor, type SampleScore } from "../quality/score.js";
@@ -37,6 +38,8 @@ export interface PrefsOptions {
   /** With mutants: at most this many per task (all when absent). */
   maxMutants?: number;
   sampling: { temperature: number; top_p: number; max_new_tokens: number; batch_size: number; backend?: "engine" | "vllm" };
+  /** How prompts are written (the model's chat template, if any); the tests-only template by default. */
+  prompt?: PromptOptions;
   seed: number;
   /** Runs the test files (a SandboxPool); the caller starts and closes it. */
   executor: Executor;
@@ -64,7 +67,7 @@ export const prefsFiles = (outDir: string) => ({
 export async function buildPreferencePairs(options: PrefsOptions): Promise<PrefsStats> {
   const files = prefsFiles(options.outDir);
   writeJsonl(files.tasks, options.tasks);
-  const prompts = writePromptsFile(files.prompts, options.tasks);
+  const prompts = writePromptsFile(files.prompts, options.tasks, options.prompt);
   await runEngineJob(
     "generate",
     {

@@ -1,5 +1,5 @@
 /** The prompts file the engine's generate, grpo and ppo jobs read: one {task_id, prompt} per task. */
-import { buildPrompt } from "../prompts/template.js";
+import { buildPrompt, type PromptOptions } from "../prompts/template.js";
 import type { Task } from "../tasks/schema.js";
 import { writeJsonl } from "../util/jsonl.js";
 
@@ -8,9 +8,9 @@ export interface TaskPrompt {
   prompt: string;
 }
 
-/** Writes the tasks' prompts (the default tests-only template) and returns them. */
-export function writePromptsFile(file: string, tasks: readonly Task[]): TaskPrompt[] {
-  const prompts = tasks.map((task) => ({ task_id: task.id, prompt: buildPrompt(task) }));
+/** Writes the tasks' prompts (the tests-only template, or a model's chat template) and returns them. */
+export function writePromptsFile(file: string, tasks: readonly Task[], options: PromptOptions = {}): TaskPrompt[] {
+  const prompts = tasks.map((task) => ({ task_id: task.id, prompt: buildPrompt(task, options) }));
   writeJsonl(file, prompts);
   return prompts;
 }

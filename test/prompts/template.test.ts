@@ -42,7 +42,7 @@ test("with a chat template the prompt is a rendered user turn and the target one
   assert.ok(prompt.startsWith("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n### Task: Write pytest tests"));
   assert.ok(prompt.endsWith("<|im_end|>\n<|im_start|>assistant\n"));
   assert.ok(!prompt.includes("### Tests\n"));
-  assert.equal(buildTarget(task, { chat }), `\`\`\`python\n${task.tests}\`\`\`\n`);
+  assert.equal(buildTarget(task, { chat }), `\`\`\`python\n${task.tests}\`\`\`<|im_end|>`);
 });
 
 function modelDir(files: Record<string, string>): string {

@@ -96,7 +96,7 @@ def build_trainer(spec: Spec) -> DPOTrainer:
         args=args,
         train_dataset=Dataset.from_list(pairs),
         processing_class=tokenizer,
-        peft_config=lora_config(spec.lora) if lora else None,
+        peft_config=lora_config(spec.lora, model) if lora else None,
         callbacks=[StandardNames(dpo_aliases(spec.beta))],
     )
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)

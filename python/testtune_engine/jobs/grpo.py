@@ -138,7 +138,7 @@ def build_trainer(spec: Spec) -> GRPOTrainer:
         args=args,
         train_dataset=Dataset.from_list(prompts),
         processing_class=tokenizer,
-        peft_config=lora_config(spec.lora) if lora else None,
+        peft_config=lora_config(spec.lora, model) if lora else None,
         callbacks=[StandardNames(GRPO_ALIASES)],
     )
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)

@@ -106,7 +106,7 @@ def load_policy(spec: Spec) -> tuple[PreTrainedTokenizerBase, PeftModel, ValueHe
     base = load_start_model(spec.model, spec.adapter, spec.load_in_4bit)
     if not getattr(base, "is_loaded_in_4bit", False):
         base = base.to(distributed.device())
-    model = get_peft_model(base, lora_config(spec.lora))
+    model = get_peft_model(base, lora_config(spec.lora, base))
     model.eval()  # dropout off: before the first update the ratio must be exactly 1 (TRL disables it too)
     value_head = ValueHead(model.config.hidden_size).to(next(model.parameters()).device)
     return tokenizer, model, value_head

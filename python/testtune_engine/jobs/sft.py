@@ -36,6 +36,7 @@ from trl import SFTConfig, SFTTrainer
 
 from .. import events
 from ..data import read_pairs
+from ..lora_targets import find_target_modules
 from ..runtime import seed_everything, use_bf16
 from ..spec import require
 from ..training import spec_training_arguments, train
@@ -99,14 +100,14 @@ def load_model(spec: Spec) -> PreTrainedModel | PeftModel:
     return with_adapter if spec.method == "lora" else with_adapter.merge_and_unload()
 
 
-def run(spec: Spec) -> None:
-    seed_everything(spec.seed)
+def build_trainer(spec: Spec) -> SFTTrainer:
+    """The trainer with its tokenized data: the labels are -100 on prompt tokens (no loss there)."""
     pairs = read_pairs(spec.data)
     tokenizer = AutoTokenizer.from_pretrained(spec.base_model)
     model = load_model(spec)
     new_adapter = spec.method == "lora" and spec.adapter is None
     peft_config = (
-        LoraConfig(r=spec.lora.r, lora_alpha=spec.lora.alpha, lora_dropout=spec.lora.dropout, target_modules=spec.lora.target_modules, task_type="CAUSAL_LM")
+        LoraConfig(r=spec.lora.r, lora_alpha=spec.lora.alpha, lora_dropout=spec.lora.dropout, target_modules=find_target_modules(model, spec.lora.target_modules), task_type="CAUSAL_LM")
         if new_adapter
         else None
     )
@@ -119,6 +120,12 @@ def run(spec: Spec) -> None:
     trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(pairs), processing_class=tokenizer, peft_config=peft_config)
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     events.log(f"sft ({spec.method}): {len(pairs)} pairs, {trainable:,} trainable parameters, lr {learning_rate:g}")
+    return trainer
+
+
+def run(spec: Spec) -> None:
+    seed_everything(spec.seed)
+    trainer = build_trainer(spec)
     train(trainer, spec.output_dir)
     save_final(trainer, spec)
 

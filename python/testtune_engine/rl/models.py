@@ -21,6 +21,7 @@ from transformers import AutoModelForCausalLM, PreTrainedModel
 
 from .. import events
 from ..jobs.sft import LoraSpec
+from ..lora_targets import find_target_modules
 from ..runtime import use_bf16
 
 
@@ -28,8 +29,9 @@ def compute_dtype() -> torch.dtype:
     return torch.bfloat16 if use_bf16() else torch.float32
 
 
-def lora_config(lora: LoraSpec) -> LoraConfig:
-    return LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout, target_modules=lora.target_modules, task_type="CAUSAL_LM")
+def lora_config(lora: LoraSpec, model: torch.nn.Module) -> LoraConfig:
+    """The adapter for `model`, on those of lora.target_modules that it has."""
+    return LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout, target_modules=find_target_modules(model, lora.target_modules), task_type="CAUSAL_LM")
 
 
 def four_bit_available() -> tuple[bool, str]:

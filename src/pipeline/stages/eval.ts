@@ -16,6 +16,7 @@ import { taskSchema, type Task } from "../../tasks/schema.js";
 import { readJsonlAll, writeJson, writeJsonl } from "../../util/jsonl.js";
 import { runPaths, type StageContext } from "../context.js";
 import { stageModelRef } from "../models.js";
+import { runPromptOptions } from "../prompting.js";
 
 async function evalTasks(ctx: StageContext): Promise<Task[]> {
   const rows = await readJsonlAll(runPaths.evalTasks(ctx.runDir));
@@ -31,7 +32,8 @@ async function evaluateModel(ctx: StageContext, model: string, tasks: Task[], po
   const scoresFile = join(dir, "scores.jsonl");
   const tasksFile = join(dir, "tasks.jsonl");
   writeJsonl(tasksFile, tasks);
-  writeJsonl(promptsFile, tasks.map((t) => ({ task_id: t.id, prompt: buildPrompt(t) })));
+  const prompt = runPromptOptions(runDir, config);
+  writeJsonl(promptsFile, tasks.map((t) => ({ task_id: t.id, prompt: buildPrompt(t, prompt) })));
   const ref = stageModelRef(runDir, config, model);
   ctx.log(`  ${model}: sampling ${config.eval.n} per task for ${tasks.length} tasks`);
   await runEngineJob(

@@ -9,11 +9,13 @@ import { ppoStage } from "./ppo.js";
 import { prefsStage } from "./prefs.js";
 import { pretrainStage } from "./pretrain.js";
 import { reportStage } from "./report.js";
+import { selfgenStage } from "./selfgen.js";
 import { sftStage } from "./sft.js";
 
 const baseStages: Record<string, StageFn> = {
   data: dataStage,
   pretrain: pretrainStage,
+  selfgen: selfgenStage,
   sft: sftStage,
   prefs: prefsStage,
   dpo: dpoStage,

@@ -4,6 +4,7 @@ import { trainTasks, withSandbox } from "../../train/stage-support.js";
 import { stageReward } from "../../config/run-config.js";
 import { stageDir, type StageContext } from "../context.js";
 import { stageModelRef } from "../models.js";
+import { runPromptOptions } from "../prompting.js";
 
 export async function prefsStage(ctx: StageContext): Promise<Record<string, unknown>> {
   const { config } = ctx;
@@ -27,6 +28,7 @@ export async function prefsStage(ctx: StageContext): Promise<Record<string, unkn
       coverage: prefs.coverage,
       maxMutants: prefs.max_mutants,
       sampling: { temperature: prefs.temperature, top_p: prefs.top_p, max_new_tokens: prefs.max_new_tokens, batch_size: prefs.batch_size, backend: prefs.backend },
+      prompt: runPromptOptions(ctx.runDir, config),
       seed: config.seed,
       executor: pool,
       runTimeoutS: config.sandbox.timeout_s,

