@@ -19,23 +19,17 @@ from typing import Any
 
 import torch
 
+from .data import read_jsonl
 from .spec import DataError
 
 
 def read_prompts(path: str) -> list[dict[str, Any]]:
     """The prompt set: JSONL of {id, prompt, chat?}; `chat` renders the prompt as one user turn."""
     prompts = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise DataError(path, f"line {number}", f"not valid JSON ({error})") from None
-            if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not isinstance(row.get("prompt"), str):
-                raise DataError(path, f"line {number}", "each line needs a string `id` and a string `prompt`")
-            prompts.append(row)
+    for number, row in read_jsonl(path):
+        if not isinstance(row.get("id"), str) or not isinstance(row.get("prompt"), str):
+            raise DataError(path, f"line {number}", "each line needs a string `id` and a string `prompt`")
+        prompts.append(row)
     if not prompts:
         raise DataError(path, "", "holds no prompts")
     return prompts
