@@ -1,4 +1,5 @@
 /** A first-in first-out limit on how many sandbox runs are in flight, shared by every request. */
+import { setMaxListeners } from "node:events";
 import type { ExecRequest, ExecResult } from "../sandbox/types.js";
 import type { Executor } from "./score.js";
 
@@ -30,6 +31,9 @@ export class ExecLimiter {
 
   /** An Executor whose queued runs are dropped (AbandonedRun) as soon as `signal` aborts. */
   for(signal: AbortSignal): Executor {
+    // each queued run listens on the signal until it starts: a batch of 64 is 64 listeners, not
+    // a leak, so Node's warning at 11 would only be noise in the user's terminal
+    setMaxListeners(0, signal);
     return { exec: (request) => this.exec(request, signal) };
   }
 
