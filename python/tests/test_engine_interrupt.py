@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import signal
 from pathlib import Path
 
 import pytest
 
-from tests.fixtures.engine.support import PAIRS, of_kind, pretrain_tiny, run_in_process, start_process, write_spec
+from tests.fixtures.engine.support import PAIRS, events_interrupted_at, of_kind, pretrain_tiny, run_in_process, start_process, write_spec
 
 MAX_STEPS = 40
 SFT = {"max_steps": MAX_STEPS, "batch_size": 2, "max_length": 96, "logging_steps": 1, "save_steps": 3, "save_total_limit": 1, "lora": {"r": 4, "alpha": 8}, "seed": 3}
@@ -27,14 +26,8 @@ def final_loss(emitted: list[dict]) -> float:
 def test_sigint_saves_a_checkpoint_exits_130_and_a_rerun_resumes_to_the_same_loss(tmp_path: Path, base: Path) -> None:
     spec = write_spec(tmp_path / "sft.json", "sft", base_model=str(base), data=str(PAIRS), output_dir=str(tmp_path / "sft"), **SFT)
     process = start_process("sft", spec, tmp_path / "stderr-1.txt")
-    assert process.stdout is not None
-    first_run = []
-    for line in process.stdout:
-        event = json.loads(line)
-        first_run.append(event)
-        # Progress past step 3 means checkpoint-3 was written: interrupt after the first checkpoint.
-        if event["event"] == "progress" and event["step"] == 4:
-            process.send_signal(signal.SIGINT)
+    # Progress past step 3 means checkpoint-3 was written: interrupt after the first checkpoint.
+    first_run = events_interrupted_at(process, step=4)
     assert process.wait(timeout=120) == 130, (tmp_path / "stderr-1.txt").read_text()[-3000:]
     (interrupted,) = of_kind(first_run, "interrupted")
     checkpoint = Path(interrupted["checkpoint"])

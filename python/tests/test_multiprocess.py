@@ -16,7 +16,6 @@ the tiny Llama has none) so that both runs draw nothing at random after the seed
 from __future__ import annotations
 
 import json
-import signal
 from collections import Counter
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from test_train_jobs import GRPO_SMALL, PPO_SMALL, rl_spec, workdir  # noqa: F40
 from test_train_reward_client import FakeRewardService
 
 from testtune_engine.rl.ppo_step import prompt_order
-from tests.fixtures.engine.support import PAIRS, cpu_launcher, of_kind, pretrain_tiny, run_in_process, start_process, write_spec
+from tests.fixtures.engine.support import PAIRS, cpu_launcher, events_interrupted_at, of_kind, pretrain_tiny, run_in_process, start_process, write_spec
 
 STEPS = 12
 TOLERANCE = 1e-4
@@ -82,14 +81,8 @@ def test_two_processes_with_half_the_batch_follow_the_one_process_loss_curve(bas
 def test_an_interrupted_two_process_job_resumes_onto_the_same_curve(base: Path, tmp_path: Path, one_process_losses: dict[int, float]):
     spec = write_spec(tmp_path / "sft.json", "sft", base_model=str(base), data=str(PAIRS), output_dir=str(tmp_path / "sft"), batch_size=2, **SFT)
     launcher = start_process("sft", spec, tmp_path / "first.stderr", launcher=cpu_launcher(2))
-    assert launcher.stdout is not None
-    first_run = []
-    for line in launcher.stdout:
-        event = json.loads(line)
-        first_run.append(event)
-        # Past step 3, checkpoint-3 exists: Ctrl-C to the launcher, as the CLI forwards it.
-        if event["event"] == "progress" and event["step"] == 4:
-            launcher.send_signal(signal.SIGINT)
+    # Past step 3, checkpoint-3 exists: Ctrl-C to the launcher.
+    first_run = events_interrupted_at(launcher, step=4)
     launcher.wait(timeout=300)  # accelerate exits with its own code; the interrupted event is what counts
     (interrupted,) = of_kind(first_run, "interrupted")
     checkpoint = Path(interrupted["checkpoint"])

@@ -36,6 +36,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _several_processes() -> bool:
+    """Launched as one of several processes (accelerate launch / torchrun set WORLD_SIZE)."""
+    return int(os.environ.get("WORLD_SIZE", "1")) > 1
+
+
 def main(argv: list[str]) -> int:
     """Runs a job, emitting events on the current channel; returns the exit code."""
     args = _parse(argv)
@@ -46,6 +51,10 @@ def main(argv: list[str]) -> int:
             return EXIT_OK
         spec = load_spec(job.Spec, args.spec, args.job)
         job.run(spec)
+        if _several_processes():
+            from . import distributed
+
+            distributed.shut_down()
     except SpecError as error:
         events.error(str(error), "spec")
         return EXIT_BAD_INPUT
@@ -80,7 +89,7 @@ if __name__ == "__main__":
     events.open_channel()
     install_interrupt_handler()
     _quiet_libraries()
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # launched as one of several processes; torch is imported only then
+    if _several_processes():  # torch is imported only then
         from . import distributed
 
         distributed.use_cpu_processes()

@@ -109,5 +109,14 @@ def barrier() -> None:
         dist.barrier()
 
 
+def shut_down() -> None:
+    """Leaves the process group together once the job is done: a process that exits with gloo's
+    threads still running can abort in their destructors (`terminate called without an active
+    exception`, exit -6) after its work is complete."""
+    if _active():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def _collective_device() -> torch.device:
     return torch.device("cpu") if dist.get_backend() == "gloo" else device()

@@ -20,10 +20,12 @@ import ast
 import builtins
 import contextlib
 import io
-import json
 import signal
 import sys
+
 from typing import Any
+
+from .stdin_request import answer_stdin_request
 
 CALL_TIMEOUT_S = 2.0  # generated functions are tiny; anything slower is a generator bug
 
@@ -72,19 +74,10 @@ def evaluate_item(code: str, calls: list[str]) -> dict[str, Any]:
 
 def main() -> int:
     signal.signal(signal.SIGALRM, _on_alarm)
-    try:
-        request = json.load(sys.stdin)
-        items = request["items"]
-        if not isinstance(items, list):
-            raise TypeError("'items' must be a list")
-    except (ValueError, KeyError, TypeError) as error:
-        print(f"testtune_executor.calls: bad request on stdin: {error}", file=sys.stderr)
-        return 2
-    results = [evaluate_item(str(item["code"]), [str(c) for c in item["calls"]]) for item in items]
-    json.dump({"results": results}, sys.stdout)
-    sys.stdout.write("\n")
-    return 0
-
+    return answer_stdin_request(
+        "calls", "items", lambda items: True, "a list",
+        lambda items: {"results": [evaluate_item(str(item["code"]), [str(c) for c in item["calls"]]) for item in items]},
+    )
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -18,13 +18,13 @@ stdin and writes ``{"mutants": [[{"id", "operator", "line", "source"}, ...] | nu
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from .mutate import generate_mutants
 from .protocol import MutantSpec
+from .stdin_request import answer_stdin_request
 
 _KILLED = {"failed", "error", "collection_error", "syntax_error", "memory", "crashed"}
 _SURVIVED = {"passed", "no_tests"}
@@ -75,17 +75,10 @@ def _mutants_or_none(source: str) -> list[dict[str, Any]] | None:
 
 
 def main() -> int:
-    try:
-        sources = json.load(sys.stdin)["sources"]
-        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-            raise TypeError("'sources' must be a list of strings")
-    except (ValueError, KeyError, TypeError) as error:
-        print(f"testtune_executor.mutants: bad request on stdin: {error}", file=sys.stderr)
-        return 2
-    json.dump({"mutants": [_mutants_or_none(s) for s in sources]}, sys.stdout)
-    sys.stdout.write("\n")
-    return 0
-
+    return answer_stdin_request(
+        "mutants", "sources", lambda sources: all(isinstance(s, str) for s in sources), "a list of strings",
+        lambda sources: {"mutants": [_mutants_or_none(s) for s in sources]},
+    )
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -30,10 +30,10 @@ file that builds its copy with ``exec`` escapes it; docs/rewards.md lists what i
 from __future__ import annotations
 
 import ast
-import json
 import sys
 
 from .assertions import _imports, _is_check_call, _reachable, count_assertions
+from .stdin_request import answer_stdin_request
 
 _HE_PARAMETER = "candidate"
 
@@ -178,18 +178,10 @@ def _analyse(item: dict[str, object]) -> dict[str, object] | None:
 
 
 def main() -> int:
-    try:
-        request = json.load(sys.stdin)
-        files = request["files"]
-        if not isinstance(files, list) or not all(isinstance(f, dict) and isinstance(f.get("source"), str) for f in files):
-            raise TypeError("'files' must be a list of {source, module, entry_points}")
-    except (ValueError, KeyError, TypeError) as error:
-        print(f"testtune_executor.target: bad request on stdin: {error}", file=sys.stderr)
-        return 2
-    json.dump({"results": [_analyse(f) for f in files]}, sys.stdout)
-    sys.stdout.write("\n")
-    return 0
-
+    return answer_stdin_request(
+        "target", "files", lambda files: all(isinstance(f, dict) and isinstance(f.get("source"), str) for f in files), "a list of {source, module, entry_points}",
+        lambda files: {"results": [_analyse(f) for f in files]},
+    )
 
 if __name__ == "__main__":
     sys.exit(main())
