@@ -52,10 +52,12 @@ export async function trainLauncher(
     if (configFile !== undefined) throw new UsageError("--accelerate-config is for GPU runs (FSDP, DeepSpeed): use it with --gpus", "CPU processes train with DDP over gloo and need no config");
     return processes === 1 ? undefined : { kind: "accelerate", processes, device: "cpu" };
   }
-  if (gpus === undefined || (gpus === 1 && configFile === undefined)) return undefined;
+  if (gpus === undefined) return undefined;
   const available = await cudaDevices();
   if (available === 0) throw new UsageError(`--gpus ${gpus}: this machine has no CUDA device (testtune doctor shows the devices)`, `train with several CPU processes instead: --processes ${gpus}`);
   if (available < gpus) throw new UsageError(`--gpus ${gpus}: this machine has ${available} CUDA device(s)`, `pass --gpus ${available} or fewer`);
+  // One GPU needs no launcher: the job picks the CUDA device itself.
+  if (gpus === 1 && configFile === undefined) return undefined;
   return { kind: "accelerate", processes: gpus, device: "gpu", ...(configFile === undefined ? {} : { configFile }) };
 }
 

@@ -16,6 +16,9 @@ test("--processes N runs N CPU processes through accelerate; 1 or nothing runs t
 test("--gpus N on a machine without CUDA is refused, pointing to --processes", async () => {
   await assert.rejects(trainLauncher({ gpus: 2 }, noGpu), (e: unknown) => e instanceof UsageError && /no CUDA device/.test(e.message) && /--processes 2/.test(e.hint ?? ""));
   await assert.rejects(trainLauncher({ gpus: 4 }, twoGpus), (e: unknown) => e instanceof UsageError && /has 2 CUDA device/.test(e.message));
+  // One GPU runs the job directly, but only where there is one: before, it trained on the CPU.
+  await assert.rejects(trainLauncher({ gpus: 1 }, noGpu), (e: unknown) => e instanceof UsageError && /--gpus 1: this machine has no CUDA device/.test(e.message));
+  assert.equal(await trainLauncher({ gpus: 1 }, twoGpus), undefined);
   assert.deepEqual(await trainLauncher({ gpus: 2, accelerateConfig: configFile }, twoGpus), {
     kind: "accelerate",
     processes: 2,
