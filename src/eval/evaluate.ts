@@ -20,7 +20,7 @@ import { writeJson } from "../util/jsonl.js";
 import { EngineBackend } from "./backends/engine.js";
 import { GgufBackend } from "./backends/gguf.js";
 import { OpenAiBackend, type OpenAiApi } from "./backends/openai.js";
-import type { GenerationBackend, SampleRequest, SamplingParams } from "./backends/types.js";
+import type { BackendKind, GenerationBackend, SampleRequest, SamplingParams } from "./backends/types.js";
 import { compileRate, groupTable, GROUPINGS } from "./breakdown.js";
 import { checkResume, modelHash, tasksHash, versions, writeRecord, type EvalIdentity, type ModelRecord } from "./eval-record.js";
 import { generationMetrics, sampleModel } from "./generation.js";
@@ -76,12 +76,16 @@ function checkOptions(options: EvaluateOptions): void {
   if (!Number.isInteger(p.seed)) throw new UsageError(`--seed must be an integer, got ${p.seed}`);
 }
 
-interface OpenedModel {
+/** The backend each kind of model SPEC runs on. */
+export const BACKEND_OF: Record<ModelSpec["kind"], BackendKind> = { hf: "engine", gguf: "gguf", openai: "openai" };
+
+export interface OpenedModel {
   backend: GenerationBackend;
   prompt: PromptOptions;
 }
 
-async function openBackend(spec: ModelSpec, settings: BackendSettings, dir: string, quiet: boolean): Promise<OpenedModel> {
+/** The backend of a model SPEC and the prompt form its prompts take. */
+export async function openBackend(spec: ModelSpec, settings: BackendSettings, dir: string, quiet: boolean): Promise<OpenedModel> {
   switch (spec.kind) {
     case "hf":
       return { backend: new EngineBackend({ model: spec.model, adapter: spec.adapter, workDir: dir, batchSize: settings.batchSize, quiet }), prompt: spec.prompt };
@@ -106,7 +110,7 @@ function resolvedPaths(spec: ModelSpec): Record<string, string | null> {
 }
 
 /** Every (task, sample index) with its prompt. A task kind (issue "Task kinds") would choose the prompt here. */
-function sampleRequests(tasks: readonly Task[], n: number, prompt: PromptOptions): SampleRequest[] {
+export function sampleRequests(tasks: readonly Task[], n: number, prompt: PromptOptions): SampleRequest[] {
   return tasks.flatMap((task) => {
     const text = buildPrompt(task, prompt);
     const instruction = buildInstruction(task);
@@ -167,7 +171,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateOutcom
       if (scored.interrupted) return { interrupted: true };
       const extended = {
         ...scored.results,
-        backend: spec.kind,
+        backend: BACKEND_OF[spec.kind],
         compile_rate: compileRate(scored.scores),
         generation: generationMetrics(dir),
         per_category: groupTable(tasks, scored.results.per_task, GROUPINGS.category),

@@ -22,6 +22,8 @@ export interface GgufOptions {
   threads?: number;
   /** Sequences decoded together (default 4). */
   sequences?: number;
+  /** Tokens per sequence (prompt plus completion); default: sized at the first generate call for its longest prompt. */
+  contextSize?: number;
 }
 
 type Binding = Awaited<ReturnType<typeof loadBinding>>;
@@ -29,12 +31,16 @@ type Llama = Awaited<ReturnType<Binding["getLlama"]>>;
 type Model = Awaited<ReturnType<Llama["loadModel"]>>;
 type Context = Awaited<ReturnType<Model["createContext"]>>;
 type Token = Parameters<Model["detokenize"]>[0][number];
-type Resolved = Required<GgufOptions>;
+type Resolved = Required<Omit<GgufOptions, "contextSize">> & Pick<GgufOptions, "contextSize">;
+type Sequence = ReturnType<Context["getSequence"]>;
 
 export class GgufBackend implements GenerationBackend {
   readonly kind = "gguf";
-  /** Made at the first generate call, sized for its longest prompt plus max_new_tokens. */
+  /** Made at the first generate call, sized for its longest prompt plus max_new_tokens (or as asked). */
   private context: Context | undefined;
+  /** Sequences not in use, and the requests waiting for one (generate may be called concurrently). */
+  private readonly free: Sequence[] = [];
+  private readonly waiting: ((sequence: Sequence) => void)[] = [];
 
   private constructor(
     private readonly options: Resolved,
@@ -52,7 +58,7 @@ export class GgufBackend implements GenerationBackend {
   }
 
   settings(): Record<string, unknown> {
-    return { path: this.options.path, threads: this.options.threads, sequences: this.options.sequences, context_size: this.context?.contextSize ?? null };
+    return { path: this.options.path, threads: this.options.threads, sequences: this.options.sequences, context_size: this.context?.contextSize ?? this.options.contextSize ?? null };
   }
 
   /** The chat template the GGUF carries (tokenizer.chat_template), or undefined for a base model. */
@@ -63,69 +69,83 @@ export class GgufBackend implements GenerationBackend {
     return { template, bosToken: bosString ?? undefined, eosToken: eosString ?? undefined, addsBos: shouldPrependBosToken, file: this.options.path };
   }
 
-  /** The prompt's tokens; a prompt too long for the model keeps its last tokens, as the engine's generate job does. */
+  /** The prompt's tokens; a prompt too long for the context keeps its last tokens, as the engine's generate job does. */
   private promptTokens(prompt: string, maxNewTokens: number): Token[] {
     const ids = this.model.tokenize(prompt, true);
     const bos = this.model.tokens.bos;
     const withBos = this.model.tokens.shouldPrependBosToken && bos !== null && ids[0] !== bos ? [bos, ...ids] : ids;
-    const limit = Math.max(1, this.model.trainContextSize - maxNewTokens);
+    const limit = Math.max(1, (this.context?.contextSize ?? this.model.trainContextSize) - maxNewTokens);
     return withBos.length > limit ? withBos.slice(-limit) : withBos;
+  }
+
+  private async ensureContext(longestPrompt: number, maxNewTokens: number): Promise<void> {
+    if (this.context !== undefined) return;
+    const contextSize = this.options.contextSize ?? Math.min(this.model.trainContextSize, longestPrompt + maxNewTokens);
+    this.context = await this.model.createContext({ contextSize, threads: this.options.threads, sequences: this.options.sequences });
+    for (let i = 0; i < this.options.sequences; i++) this.free.push(this.context.getSequence());
+  }
+
+  private acquire(): Promise<Sequence> {
+    const sequence = this.free.pop();
+    return sequence !== undefined ? Promise.resolve(sequence) : new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(sequence: Sequence): void {
+    const next = this.waiting.shift();
+    if (next === undefined) this.free.push(sequence);
+    else next(sequence);
   }
 
   generate(requests: readonly SampleRequest[], params: SamplingParams, signal?: AbortSignal): AsyncIterable<GeneratedSample> {
     const queue = new SampleQueue<GeneratedSample>();
-    this.start(requests, params, queue, signal).then(
+    this.run(requests, params, queue, signal).then(
       () => queue.end(),
       (error: unknown) => queue.fail(error),
     );
     return queue;
   }
 
-  private async start(requests: readonly SampleRequest[], params: SamplingParams, queue: SampleQueue<GeneratedSample>, signal?: AbortSignal): Promise<void> {
-    const prompts = new Map(requests.map((r) => [r.task_id, this.promptTokens(r.prompt, params.max_new_tokens)]));
-    const longest = Math.max(0, ...[...prompts.values()].map((ids) => ids.length));
-    if (this.context !== undefined && this.context.contextSize < longest + params.max_new_tokens) {
-      await this.context.dispose();
-      this.context = undefined;
-    }
-    this.context ??= await this.model.createContext({ contextSize: Math.min(this.model.trainContextSize, longest + params.max_new_tokens), threads: this.options.threads, sequences: this.options.sequences });
-    const context = this.context;
-    const free = Array.from({ length: this.options.sequences }, () => context.getSequence());
+  private async run(requests: readonly SampleRequest[], params: SamplingParams, queue: SampleQueue<GeneratedSample>, signal?: AbortSignal): Promise<void> {
+    const texts = [...new Set(requests.map((r) => r.prompt))];
+    await this.ensureContext(Math.max(0, ...texts.map((t) => this.promptTokens(t, params.max_new_tokens).length)), params.max_new_tokens);
+    const prompts = new Map(texts.map((t) => [t, this.promptTokens(t, params.max_new_tokens)]));
     await forEachLimited(
       requests,
       this.options.sequences,
       async (request) => {
-        const sequence = free.pop();
-        if (sequence === undefined) throw new Error("no free llama.cpp sequence");
+        const sequence = await this.acquire();
         try {
-          const started = performance.now();
-          await sequence.clearHistory();
-          const tokens: Token[] = [];
-          let finish: GeneratedSample["finish_reason"] = "eos";
-          const options = { temperature: params.temperature, topP: params.top_p, seed: sampleSeed(params.seed, request.task_id, request.sample_index) };
-          // llama.cpp ends at its end-of-generation tokens without yielding them.
-          for await (const token of sequence.evaluate(prompts.get(request.task_id) ?? [], options)) {
-            tokens.push(token);
-            if (tokens.length >= params.max_new_tokens) {
-              finish = "length";
-              break;
-            }
-          }
-          queue.push({
-            task_id: request.task_id,
-            sample_index: request.sample_index,
-            completion: this.model.detokenize(tokens),
-            finish_reason: finish,
-            num_tokens: tokens.length,
-            latency_ms: performance.now() - started,
-          });
+          queue.push(await this.sample(sequence, request, prompts.get(request.prompt) ?? [], params));
         } finally {
-          free.push(sequence);
+          this.release(sequence);
         }
       },
       signal,
     );
-    for (const sequence of free) sequence.dispose();
+  }
+
+  private async sample(sequence: Sequence, request: SampleRequest, prompt: Token[], params: SamplingParams): Promise<GeneratedSample> {
+    const started = performance.now();
+    await sequence.clearHistory();
+    const tokens: Token[] = [];
+    let finish: GeneratedSample["finish_reason"] = "eos";
+    const options = { temperature: params.temperature, topP: params.top_p, seed: sampleSeed(params.seed, request.task_id, request.sample_index) };
+    // llama.cpp ends at its end-of-generation tokens without yielding them.
+    for await (const token of sequence.evaluate(prompt, options)) {
+      tokens.push(token);
+      if (tokens.length >= params.max_new_tokens) {
+        finish = "length";
+        break;
+      }
+    }
+    return {
+      task_id: request.task_id,
+      sample_index: request.sample_index,
+      completion: this.model.detokenize(tokens),
+      finish_reason: finish,
+      num_tokens: tokens.length,
+      latency_ms: performance.now() - started,
+    };
   }
 
   async close(): Promise<void> {
