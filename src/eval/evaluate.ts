@@ -167,7 +167,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateOutcom
     for (const spec of models) {
       const dir = join(out, spec.name);
       options.log(`${spec.name}: running ${tasks.length * options.n} test files in the sandbox`);
-      const scored = await scoreModel({ model: spec.name, dir, tasks, executor: pool, ...options.scoring, ks: options.ks, quiet: options.quiet, signal: options.signal });
+      const { reward, mutants, coverage, timeoutS, strongAt } = options.scoring;
+      const scored = await scoreModel({ model: spec.name, dir, tasks, executor: pool, reward, mutants, coverage, timeoutS, strongAt, ks: options.ks, quiet: options.quiet, signal: options.signal });
       if (scored.interrupted) return { interrupted: true };
       const extended = {
         ...scored.results,

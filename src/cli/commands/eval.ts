@@ -17,8 +17,11 @@ function positiveInt(args: ParsedArgs, name: string): number | undefined {
   return value;
 }
 
-function ksArg(args: ParsedArgs): number[] {
-  const ks = (flag.list(args, "k") ?? []).map((text) => {
+/** --k, or 1, 5 and 10 as far as --n allows. */
+function ksArg(args: ParsedArgs, n: number): number[] {
+  const given = flag.list(args, "k");
+  if (given === undefined) return [1, 5, 10].filter((k) => k <= n);
+  const ks = given.map((text) => {
     const k = Number(text);
     if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k takes positive integers, got '${text}'`, "e.g. --k 1,5,10");
     return k;
@@ -60,7 +63,7 @@ again resumes, and a directory made with other settings is refused. Ctrl-C keeps
     { name: "limit", type: "number", value: "<n>", description: "only the first n tasks (tinytests: generate n; default 100)" },
     { name: "out", type: "string", value: "<dir>", required: true, description: "the evaluation directory" },
     { name: "n", type: "number", value: "<n>", default: 10, description: "samples per task" },
-    { name: "k", type: "list", value: "<k,...>", default: ["1", "5", "10"], description: "the k of pass@k (each <= n)" },
+    { name: "k", type: "list", value: "<k,...>", description: "the k of pass@k, each <= n (default: 1,5,10 up to --n)" },
     { name: "temperature", type: "number", value: "<t>", default: 0.8, description: "sampling temperature (0.8 for pass@k with many samples, Chen et al. 2021; 0 is greedy)" },
     { name: "top-p", type: "number", value: "<p>", default: 0.95, description: "nucleus sampling mass" },
     { name: "max-new-tokens", type: "number", value: "<n>", default: 256, description: "longest completion in tokens" },
@@ -94,6 +97,7 @@ again resumes, and a directory made with other settings is refused. Ctrl-C keeps
     };
     const out = resolve(flag.need(args, "out"));
     const seed = flag.num(args, "seed") ?? 1234;
+    const n = flag.num(args, "n") ?? 10;
     const models = await parseModelSpecs(flag.list(args, "model") ?? []);
     const selected = await selectTasks({ tasks: flag.str(args, "tasks"), benchmark: flag.str(args, "benchmark"), limit: positiveInt(args, "limit"), seed, dataDir: resolve(out, "data"), log });
     const controller = new AbortController();
@@ -109,8 +113,8 @@ again resumes, and a directory made with other settings is refused. Ctrl-C keeps
       tasksFile: selected.file,
       benchmark: flag.str(args, "benchmark"),
       out,
-      n: flag.num(args, "n") ?? 10,
-      ks: ksArg(args),
+      n,
+      ks: ksArg(args, n),
       params: { temperature: flag.num(args, "temperature") ?? 0.8, top_p: flag.num(args, "top-p") ?? 0.95, max_new_tokens: flag.num(args, "max-new-tokens") ?? 256, seed },
       backend: { api, concurrency: positiveInt(args, "concurrency"), requestTimeoutS: flag.num(args, "request-timeout-s"), threads: positiveInt(args, "threads"), sequences: positiveInt(args, "sequences"), batchSize: positiveInt(args, "batch-size") },
       baseline: flag.str(args, "baseline"),

@@ -5,7 +5,7 @@
  * after its progress event; the backend reads the new lines at each progress event, so samples
  * stream out prompt by prompt while the job runs.
  *
- * The job's output is scratch (`<dir>/engine-output.jsonl`, emptied first): the caller's
+ * The job's files are scratch (`<dir>/engine-*.jsonl` and the spec, removed on close): the caller's
  * samples.jsonl is what counts. A task with any sample missing is sampled again in full, and
  * only the missing samples are passed on (the per-sample seeds make them the same samples).
  * Latency here is the time from the start of sampling (the job's first progress event, after
@@ -133,6 +133,6 @@ export class EngineBackend implements GenerationBackend {
   }
 
   async close(): Promise<void> {
-    rmSync(join(this.options.workDir, "engine-output.jsonl"), { force: true });
+    for (const file of ["engine-prompts.jsonl", "engine-output.jsonl", "engine-output.jsonl.spec.json"]) rmSync(join(this.options.workDir, file), { force: true });
   }
 }
