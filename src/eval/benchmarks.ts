@@ -6,7 +6,8 @@
  *   mbpp         the hub (google-research-datasets/mbpp); offline, prepare the file yourself
  *   testgeneval  the hub (kjain14/testgeneval); offline, likewise
  *   tinytests    TinyTests generated from the seed, all in the held-out eval structures
- * Every task of a benchmark is evaluated (whatever split prepare gives it), up to --limit.
+ * Every task of a benchmark is evaluated (whatever split prepare gives it), in the source's
+ * order, up to --limit.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -51,9 +52,10 @@ function checkSelection(selection: TaskSelection): void {
 async function prepareBenchmark(benchmark: Benchmark, selection: TaskSelection): Promise<string> {
   const file = join(selection.dataDir, "tasks.jsonl");
   const recordFile = join(selection.dataDir, "benchmark.json");
-  const record = { benchmark, limit: selection.limit ?? null, seed: selection.seed };
+  // TinyTests generates exactly --limit tasks; the other benchmarks are prepared whole and cut after.
+  const limit = benchmark === "tinytests" ? (selection.limit ?? TINYTESTS_EVAL_DEFAULT) : undefined;
+  const record = { benchmark, generated: limit ?? null, seed: selection.seed };
   if (existsSync(file) && existsSync(recordFile) && JSON.stringify(readJson(recordFile)) === JSON.stringify(record)) return file;
-  const limit = selection.limit ?? (benchmark === "tinytests" ? TINYTESTS_EVAL_DEFAULT : undefined);
   try {
     await prepare({ source: benchmark, out: selection.dataDir, seed: selection.seed, evalFraction: 1, limit, chatTemplate: false, log: selection.log });
   } catch (error) {
