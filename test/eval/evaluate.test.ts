@@ -16,7 +16,9 @@ import { parseModelSpecs } from "../../src/eval/model-spec.js";
 import { readResults } from "../../src/eval/results-file.js";
 import { isTesttuneError } from "../../src/errors.js";
 import type { Task } from "../../src/tasks/schema.js";
-import { readJsonlSync } from "../../src/util/jsonl.js";
+import { readJsonlSync, writeJsonl } from "../../src/util/jsonl.js";
+import { packageRoot } from "../../src/util/paths.js";
+import { run } from "../../src/util/subprocess.js";
 
 const root = mkdtempSync(join(tmpdir(), "testtune-eval-"));
 const tasks: Task[] = [
@@ -121,4 +123,22 @@ test("k above n, a baseline that is not a model and a bad temperature are usage 
   await assert.rejects(evaluate({ ...(await options(out)), ks: [1, 5] }), /--k 5: each k must be an integer from 1 to --n \(2\)/);
   await assert.rejects(evaluate({ ...(await options(out)), baseline: "nobody" }), /--baseline nobody is not one of the models \(good, bad\)/);
   await assert.rejects(evaluate({ ...(await options(out)), params: { temperature: -1, top_p: 1, max_new_tokens: 8, seed: 0 } }), /--temperature must be >= 0/);
+});
+
+test("the CLI: flags reach the evaluation, the tables are printed; a wrong --api is a usage error", async () => {
+  const cli = join(packageRoot, "dist", "src", "cli", "main.js");
+  const tasksFile = join(root, "cli-tasks.jsonl");
+  writeJsonl(tasksFile, tasks);
+  const out = join(root, "cli");
+  const args = [cli, "eval", "--model", `${url}#good`, "--tasks", tasksFile, "--n", "1", "--temperature", "0", "--out", out, "--api", "completions", "--no-mutants", "--isolation", "none", "--workers", "1", "--quiet"];
+  const ok = await run(process.execPath, args, { timeoutMs: 120_000 });
+  assert.equal(ok.exitCode, 0, ok.stderr);
+  assert.match(ok.stdout, /\| good \| 50\.0% \|/);
+  assert.match(ok.stdout, /\| good \| openai \| 50\.0% \| 10\.0 \|/);
+  const record = JSON.parse(readFileSync(join(out, "eval.json"), "utf8")) as { identity: { n: number; temperature: number }; ks: number[] };
+  assert.deepEqual([record.identity.n, record.identity.temperature, record.ks], [1, 0, [1]]);
+  const bad = await run(process.execPath, [...args, "--api", "grpc"], { timeoutMs: 60_000 });
+  assert.equal(bad.exitCode, 1);
+  assert.match(bad.stderr, /--api must be chat or completions, got 'grpc'/);
+  assert.doesNotMatch(bad.stderr, /\n\s+at /, "no stack trace");
 });
