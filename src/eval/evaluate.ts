@@ -151,7 +151,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateOutcom
     try {
       record.models.push({ name: spec.name, kind: spec.kind, spec: spec.spec, resolved: resolvedPaths(spec), sha256: await modelHash(spec), prompt: promptRecord(opened.prompt), backend: opened.backend.settings() });
       writeRecord(out, record);
-      options.log(`${spec.name}: sampling ${options.n} per task for ${tasks.length} tasks (${spec.kind})`);
+      options.log(`${spec.name}: sampling ${options.n} per task for ${tasks.length} tasks (${BACKEND_OF[spec.kind]} backend)`);
       const sampled = await sampleModel({ backend: opened.backend, requests: sampleRequests(tasks, options.n, opened.prompt), params: options.params, dir, label: `sample ${spec.name}`, quiet: options.quiet, signal: options.signal });
       const last = record.models.at(-1) as ModelRecord;
       last.backend = opened.backend.settings();
