@@ -103,6 +103,11 @@ export async function openBackend(spec: ModelSpec, settings: BackendSettings, di
   }
 }
 
+/** What eval.json records of a model's prompts; a chat server renders them with its own template. */
+function promptForm(spec: ModelSpec, opened: OpenedModel, api: OpenAiApi): Record<string, unknown> {
+  return spec.kind === "openai" && api === "chat" ? { form: "chat", chat_template: "the server's" } : promptRecord(opened.prompt);
+}
+
 function resolvedPaths(spec: ModelSpec): Record<string, string | null> {
   if (spec.kind === "hf") return { model: spec.model, adapter: spec.adapter ?? null };
   if (spec.kind === "gguf") return { path: spec.path };
@@ -149,7 +154,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateOutcom
     const dir = join(out, spec.name);
     const opened = await openBackend(spec, options.backend, dir, options.quiet === true);
     try {
-      record.models.push({ name: spec.name, kind: spec.kind, spec: spec.spec, resolved: resolvedPaths(spec), sha256: await modelHash(spec), prompt: promptRecord(opened.prompt), backend: opened.backend.settings() });
+      record.models.push({ name: spec.name, kind: spec.kind, spec: spec.spec, resolved: resolvedPaths(spec), sha256: await modelHash(spec), prompt: promptForm(spec, opened, options.backend.api), backend: opened.backend.settings() });
       writeRecord(out, record);
       options.log(`${spec.name}: sampling ${options.n} per task for ${tasks.length} tasks (${BACKEND_OF[spec.kind]} backend)`);
       const sampled = await sampleModel({ backend: opened.backend, requests: sampleRequests(tasks, options.n, opened.prompt), params: options.params, dir, label: `sample ${spec.name}`, quiet: options.quiet, signal: options.signal });
