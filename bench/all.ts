@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const BENCHMARKS = ["sandbox", "rewards", "train", "multiprocess"];
+const BENCHMARKS = ["sandbox", "rewards", "train", "multiprocess", "eval"];
 const here = dirname(fileURLToPath(import.meta.url));
 let failed = 0;
 for (const name of BENCHMARKS) {

@@ -42,6 +42,13 @@ export { holmAdjust } from "./eval/holm.js";
 export { compareModels, withHolm, type Comparison } from "./eval/comparison.js";
 export { readResults, locateResults, resultsSchema, RESULTS_SCHEMA_VERSION } from "./eval/results-file.js";
 export { computeStrength, isStrong, DEFAULT_STRONG_AT, type StrengthResults } from "./eval/strength.js";
+export { evaluate, type EvaluateOptions, type EvaluateOutcome } from "./eval/evaluate.js";
+export { parseModelSpec, parseModelSpecs, type ModelSpec } from "./eval/model-spec.js";
+export { selectTasks, BENCHMARKS } from "./eval/benchmarks.js";
+export { EngineBackend } from "./eval/backends/engine.js";
+export { GgufBackend } from "./eval/backends/gguf.js";
+export { OpenAiBackend } from "./eval/backends/openai.js";
+export type { GenerationBackend, GeneratedSample, SampleRequest, SamplingParams } from "./eval/backends/types.js";
 export { runPipeline, type PipelineOptions, type PipelineResult } from "./pipeline/runner.js";
 export { pipelineStages } from "./pipeline/stages/index.js";
 

@@ -43,7 +43,8 @@ export interface OpenGgufOptions {
   threads?: number;
 }
 
-async function loadBinding(): Promise<typeof import("node-llama-cpp")> {
+/** node-llama-cpp, imported on first use; a missing install is an EnvError that says how to fix it. */
+export async function loadBinding(): Promise<typeof import("node-llama-cpp")> {
   try {
     return await import("node-llama-cpp");
   } catch (error) {
@@ -54,10 +55,15 @@ async function loadBinding(): Promise<typeof import("node-llama-cpp")> {
   }
 }
 
+/** llama.cpp threads by default: the machine's cores minus one, at least one (see the module comment). */
+export function defaultLlamaThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
 /** Loads a GGUF file for greedy decoding on the CPU. */
 export async function openGguf(path: string, options: OpenGgufOptions): Promise<GgufModel> {
   const { getLlama, LlamaLogLevel } = await loadBinding();
-  const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
+  const threads = options.threads ?? defaultLlamaThreads();
   // build "never": a missing prebuilt binary is an error here, not a silent compile from source.
   const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error, maxThreads: threads });
   const model = await llama.loadModel({ modelPath: path });

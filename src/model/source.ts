@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { validate } from "../config/load.js";
-import { runConfigSchema } from "../config/run-config.js";
+import { runConfigSchema, type RunConfig } from "../config/run-config.js";
 import { ConfigError, UsageError } from "../errors.js";
 import { stageModelRef } from "../pipeline/models.js";
 import { readJson } from "../util/jsonl.js";
@@ -37,13 +37,19 @@ function adapterBase(adapter: string): string {
   return base;
 }
 
+/** The resolved config of a run directory (its config.yaml), or undefined when `runDir` is not one. */
+export function readRunConfig(runDir: string): RunConfig | undefined {
+  const configFile = join(runDir, "config.yaml");
+  if (!isFile(configFile)) return undefined;
+  return validate(runConfigSchema, parseYaml(readFileSync(configFile, "utf8")), configFile, "'testtune config schema' lists every field");
+}
+
 export async function resolveModelSource(path: string, options: { quiet?: boolean } = {}): Promise<ModelSource> {
   const full = resolve(path);
   const usage = "--model takes a model directory, an adapter directory or RUN_DIR/STAGE (e.g. runs/x/sft)";
   const runDir = dirname(full);
-  if (isFile(join(runDir, "config.yaml"))) {
-    const configFile = join(runDir, "config.yaml");
-    const config = validate(runConfigSchema, parseYaml(readFileSync(configFile, "utf8")), configFile, "'testtune config schema' lists every field");
+  const config = readRunConfig(runDir);
+  if (config !== undefined) {
     const stage = basename(full);
     const ref = stageModelRef(runDir, config, stage);
     const model = await resolveModelBase(ref.model, options);

@@ -25,14 +25,14 @@ export interface Manifest {
   stages: Record<string, { status: string; duration_s?: number; started_at: string; finished_at?: string }>;
 }
 
-async function gitState(): Promise<{ sha: string | null; dirty: boolean | null }> {
+export async function gitState(): Promise<{ sha: string | null; dirty: boolean | null }> {
   const sha = await run("git", ["-C", packageRoot, "rev-parse", "HEAD"], { timeoutMs: 10_000 });
   if (!sha.ok) return { sha: null, dirty: null };
   const status = await run("git", ["-C", packageRoot, "status", "--porcelain", "--untracked-files=no"], { timeoutMs: 10_000 });
   return { sha: sha.stdout.trim(), dirty: status.ok ? status.stdout.trim() !== "" : null };
 }
 
-function packageVersion(): string {
+export function packageVersion(): string {
   return (readJson(join(packageRoot, "package.json")) as { version: string }).version;
 }
 

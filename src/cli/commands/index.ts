@@ -4,6 +4,7 @@ import { compareCommand } from "./compare.js";
 import { configCommand } from "./config.js";
 import { dataCommand } from "./data.js";
 import { doctorCommand } from "./doctor.js";
+import { evalCommand } from "./eval.js";
 import { execCommand } from "./exec.js";
 import { modelCommand } from "./model.js";
 import { prefsCommand } from "./prefs.js";
@@ -21,6 +22,7 @@ export const commands: Command[] = [
   scoreCommand,
   serveRewardsCommand,
   trainCommand,
+  evalCommand,
   compareCommand,
   prefsCommand,
   modelCommand,

@@ -6,11 +6,10 @@
  */
 import { join } from "node:path";
 import { runEngineJob } from "../../engine/job.js";
-import { SandboxError } from "../../errors.js";
-import { computeModelResults, type ModelResults, type ScoredSample } from "../../eval/results.js";
+import type { ModelResults } from "../../eval/results.js";
+import { scoreModel } from "../../eval/score-model.js";
 import { summarize } from "../../eval/summary.js";
 import { buildPrompt } from "../../prompts/template.js";
-import { scoreFiles } from "../../quality/score-files.js";
 import { SandboxPool } from "../../sandbox/pool.js";
 import { taskSchema, type Task } from "../../tasks/schema.js";
 import { readJsonlAll, writeJson, writeJsonl } from "../../util/jsonl.js";
@@ -29,9 +28,6 @@ async function evaluateModel(ctx: StageContext, model: string, tasks: Task[], po
   const dir = runPaths.evalDir(runDir, model);
   const promptsFile = join(dir, "prompts.jsonl");
   const samplesFile = join(dir, "samples.jsonl");
-  const scoresFile = join(dir, "scores.jsonl");
-  const tasksFile = join(dir, "tasks.jsonl");
-  writeJsonl(tasksFile, tasks);
   const prompt = runPromptOptions(runDir, config);
   writeJsonl(promptsFile, tasks.map((t) => ({ task_id: t.id, prompt: buildPrompt(t, prompt) })));
   const ref = stageModelRef(runDir, config, model);
@@ -54,26 +50,22 @@ async function evaluateModel(ctx: StageContext, model: string, tasks: Task[], po
     { quiet: ctx.quiet, label: `generate ${model}`, metricsFile: join(dir, "metrics.jsonl") },
   );
   ctx.log(`  ${model}: running ${tasks.length * config.eval.n} test files in the sandbox`);
-  const scored = await scoreFiles({
-    tasksFile,
-    samplesFile,
-    outFile: scoresFile,
+  const scored = await scoreModel({
+    model,
+    dir,
+    tasks,
     executor: pool,
     reward: config.reward.preset,
     mutants: config.eval.mutants,
     coverage: config.eval.coverage,
     timeoutS: config.sandbox.timeout_s,
+    ks: config.eval.ks,
+    strongAt: config.eval.strong_at,
     quiet: ctx.quiet,
   });
-  if (scored.sandboxErrors.length > 0) {
-    throw new SandboxError(`${scored.sandboxErrors.length} sample(s) of '${model}' hit a sandbox error twice (first: ${scored.sandboxErrors[0]?.detail ?? ""})`, {
-      hint: "re-run the same command: scored samples are kept and only these are retried; 'testtune doctor' checks the sandbox",
-    });
-  }
-  const scores = (await readJsonlAll(scoresFile)).map((r) => r.value as ScoredSample);
-  const results = computeModelResults(model, scores, config.eval.ks, tasks.map((t) => t.id), config.eval.mutants ? config.eval.strong_at : undefined);
-  writeJson(join(dir, "results.json"), results);
-  return results;
+  // Without an abort signal scoring runs to the end.
+  if (scored.interrupted) throw new Error("eval scoring stopped without being interrupted");
+  return scored.results;
 }
 
 export async function evalStage(ctx: StageContext): Promise<Record<string, unknown>> {
