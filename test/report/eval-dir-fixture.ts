@@ -71,7 +71,7 @@ export function writeEvalDir(dir: string): string {
       ...(l.status === "passed" && !l.valid ? { invalid_reason: "tests its own pick: the file rebinds the entry point(s) of the module under test" } : {}),
     }));
     writeJsonl(join(dir, model, "scores.jsonl"), scores);
-    return computeModelResults(model, scores as unknown as ScoredSample[], [1, 2], FIXTURE_TASKS.map((t) => t.id));
+    return computeModelResults(model, scores as unknown as ScoredSample[], [1, 2], FIXTURE_TASKS.map((t) => t.id), 0.8);
   });
   writeJson(join(dir, "results.json"), summarize(results, { ks: [1, 2], seed: 7, testtuneVersion: "0.0.0-test", baseline: "sft" }));
   return dir;
