@@ -60,7 +60,7 @@ const SCRIPT = `
   }
   function code(text, hits) {
     var pre = el("pre");
-    text.split("\\n").forEach(function (line, i) {
+    text.replace(/\\n$/, "").split("\\n").forEach(function (line, i) {
       var row = el("span", hits[i + 1] ? "hit" : "");
       row.appendChild(el("span", "ln", String(i + 1).padStart(3, " ") + "  "));
       row.appendChild(document.createTextNode(line + "\\n"));
