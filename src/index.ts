@@ -26,6 +26,7 @@ export { reward, REWARD_PRESETS, REWARD_DESCRIPTIONS, type RewardPreset } from "
 export type { ScoredSample } from "./quality/sample.js";
 export { startRewardService, type RewardService, type RewardServiceOptions } from "./quality/service.js";
 export { mutantSets, sampleMutants, type MutantSet } from "./quality/mutant-sets.js";
+export { missedMutants, MAX_MISSED_MUTANTS, type MissedMutant } from "./quality/missed-mutants.js";
 
 // Engine and training
 export { runEngineJob, jobSpecSchemas, type JobName, type JobSpecInput, type JobSpec, type EngineJobOptions, type EngineJobResult } from "./engine/job.js";
@@ -42,6 +43,7 @@ export { holmAdjust } from "./eval/holm.js";
 export { compareModels, withHolm, type Comparison } from "./eval/comparison.js";
 export { readResults, locateResults, resultsSchema, RESULTS_SCHEMA_VERSION } from "./eval/results-file.js";
 export { computeStrength, isStrong, DEFAULT_STRONG_AT, type StrengthResults } from "./eval/strength.js";
+export { writeReport, type ReportOptions } from "./report/build.js";
 export { runPipeline, type PipelineOptions, type PipelineResult } from "./pipeline/runner.js";
 export { pipelineStages } from "./pipeline/stages/index.js";
 

@@ -22,7 +22,8 @@ const chromium = findChromium();
 
 test("report.html renders in headless Chromium: charts, the task browser, no errors", { timeout: 120_000 }, async (t) => {
   if (chromium === null) {
-    t.skip("chromium is not installed: apt-get install chromium (or set TESTTUNE_CHROMIUM to a Chromium or Chrome binary)");
+    const given = process.env.TESTTUNE_CHROMIUM;
+    t.skip(given ? `TESTTUNE_CHROMIUM=${given} does not exist` : "chromium is not installed: apt-get install chromium (or set TESTTUNE_CHROMIUM to a Chromium or Chrome binary)");
     return;
   }
   const dir = writeEvalDir(join(root, "eval"));
