@@ -77,7 +77,11 @@ function browserSample(s: ScoredCompletion): BrowserSample {
 export function browserData(evidence: Evidence): BrowserData {
   const byModel = evidence.models.map((m) => {
     const perTask = new Map<string, ScoredCompletion[]>();
-    for (const s of m.scores) perTask.set(s.task_id, [...(perTask.get(s.task_id) ?? []), s]);
+    for (const s of m.scores) {
+      const list = perTask.get(s.task_id);
+      if (list === undefined) perTask.set(s.task_id, [s]);
+      else list.push(s);
+    }
     return { model: m.model, perTask };
   });
   const kept = evidence.tasks.slice(0, BROWSER_LIMITS.tasks);

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { TesttuneError } from "../../src/errors.js";
+import { readResults } from "../../src/eval/results-file.js";
 import { writeReport } from "../../src/report/build.js";
+import { categoryTable } from "../../src/report/categories.js";
 import { readEvidence } from "../../src/report/evidence.js";
 import { BROWSER_LIMITS, browserData, cutText } from "../../src/report/task-browser.js";
 import { HOSTILE, writeEvalDir } from "./eval-dir-fixture.js";
@@ -52,4 +54,11 @@ test("long text is cut and says by how much", () => {
 
 test("a directory without results.json is an error that says how to make one", async () => {
   await assert.rejects(writeReport({ evalDir: join(root, "none"), outDir: root }), (e: unknown) => e instanceof TesttuneError && /holds no results\.json/.test(e.message) && /testtune eval/.test(e.hint ?? ""));
+});
+
+test("no category table when no task carries a category; tasks without one get a (none) row", () => {
+  const summary = readResults(join(writeEvalDir(join(root, "c")), "results.json"));
+  assert.equal(categoryTable(summary, new Map([["tt/add", undefined], ["tt/neg", undefined], ["tt/pick", undefined]])), null);
+  const table = categoryTable(summary, new Map([["tt/add", "arithmetic"]]));
+  assert.deepEqual(table?.rows.map((r) => [r[0], r[1]]), [["arithmetic", "1"], ["(none)", "2"]]);
 });
