@@ -95,6 +95,8 @@ const SCRIPT = `
   }
   function show(t) {
     current = t;
+    // the address names the open task, so that a link opens the report on it
+    history.replaceState(null, "", "#task=" + encodeURIComponent(t.id));
     detail.textContent = "";
     detail.appendChild(el("h3", "", t.id + (t.category ? " (" + t.category + ")" : "")));
     var hits = {};
@@ -122,7 +124,9 @@ const SCRIPT = `
   categories.sort().forEach(function (c) { var o = el("option", "", c); o.value = c; category.appendChild(o); });
   category.hidden = categories.length === 0;
   [search, category, filter].forEach(function (e) { e.addEventListener("input", renderList); });
-  if (data.tasks.length > 0) show(data.tasks[0]); else renderList();
+  var linked = /^#task=(.*)$/.exec(location.hash);
+  var first = linked && data.tasks.filter(function (t) { return t.id === decodeURIComponent(linked[1]); })[0];
+  if (first || data.tasks.length > 0) show(first || data.tasks[0]); else renderList();
 })();
 `;
 

@@ -99,6 +99,15 @@ test("report.html renders in headless Chromium: charts, the task browser, no err
     assert.deepEqual(await visible(fire("task-filter", "none")), ["tt/pick"]);
     assert.match(await browser.evaluate<string>(page, `document.getElementById("task-count").textContent`), /^1 of 3 tasks$/);
     await visible(fire("task-filter", ""));
+    assert.equal(await browser.evaluate<string>(page, "location.hash"), "#task=tt%2Fadd", "the address names the open task");
+
+    // a link with a task opens the report on that task (in a second page: a fragment change alone loads nothing)
+    const linked = await browser.newPage();
+    for (const domain of ["Runtime", "Log", "Page"]) await browser.send(`${domain}.enable`, {}, linked);
+    const linkedLoad = browser.waitFor("Page.loadEventFired", linked);
+    await browser.send("Page.navigate", { url: `${pathToFileURL(html).href}#task=${encodeURIComponent("tt/pick")}` }, linked);
+    await linkedLoad;
+    assert.equal(await browser.evaluate<string>(linked, `document.querySelector("#task-detail h3").textContent`), "tt/pick (branches)");
 
     const metrics = await browser.send("Page.getLayoutMetrics", {}, page);
     const size = metrics.cssContentSize as { width: number; height: number };
