@@ -26,6 +26,7 @@ export { reward, REWARD_PRESETS, REWARD_DESCRIPTIONS, type RewardPreset } from "
 export type { ScoredSample } from "./quality/sample.js";
 export { startRewardService, type RewardService, type RewardServiceOptions } from "./quality/service.js";
 export { mutantSets, sampleMutants, type MutantSet } from "./quality/mutant-sets.js";
+export { missedMutants, MAX_MISSED_MUTANTS, type MissedMutant } from "./quality/missed-mutants.js";
 
 // Engine and training
 export { runEngineJob, jobSpecSchemas, type JobName, type JobSpecInput, type JobSpec, type EngineJobOptions, type EngineJobResult } from "./engine/job.js";
@@ -49,6 +50,7 @@ export { EngineBackend } from "./eval/backends/engine.js";
 export { GgufBackend } from "./eval/backends/gguf.js";
 export { OpenAiBackend } from "./eval/backends/openai.js";
 export type { GenerationBackend, GeneratedSample, SampleRequest, SamplingParams } from "./eval/backends/types.js";
+export { writeReport, type ReportOptions } from "./report/build.js";
 export { runPipeline, type PipelineOptions, type PipelineResult } from "./pipeline/runner.js";
 export { pipelineStages } from "./pipeline/stages/index.js";
 

@@ -13,6 +13,7 @@ import { reward, type RewardPreset } from "./rewards.js";
 import { isValid, targetProblem, toScoredSample, type ScoredSample, type TestCounts } from "./sample.js";
 import { mutantSets, sampleMutants } from "./mutant-sets.js";
 import { analyseTestFiles, type TestFileFacts } from "./static-assertions.js";
+import { missedMutants, type MissedMutant } from "./missed-mutants.js";
 
 /** What scoring needs from the sandbox: SandboxPool fits it. */
 export interface Executor {
@@ -53,6 +54,8 @@ export interface ScoreRecord {
   distinct_assertions?: number;
   /** Distinct argument lists the tests call the entry points with (static). */
   distinct_inputs?: number;
+  /** Mutants the file let survive (at most MAX_MISSED_MUTANTS), when mutants ran and some survived. */
+  missed_mutants?: MissedMutant[];
   /** Entry points imported on the file's behalf by extraction (see src/prompts/extract.ts). */
   added_imports?: string[];
   detail: string;
@@ -70,7 +73,7 @@ function record(
   task: Task,
   sample: ScoredSample,
   settings: ScoreSettings,
-  extras: Pick<ScoreRecord, "extraction" | "detail" | "duration_s"> & { added: string[]; facts: TestFileFacts | null },
+  extras: Pick<ScoreRecord, "extraction" | "detail" | "duration_s"> & { added: string[]; facts: TestFileFacts | null; missed?: MissedMutant[] | undefined },
 ): ScoreRecord {
   const out: ScoreRecord = {
     task_id: task.id,
@@ -93,6 +96,7 @@ function record(
   }
   if (sample.mutation !== undefined) out.mutation = sample.mutation;
   if (sample.coverage !== undefined) out.coverage = sample.coverage;
+  if (extras.missed !== undefined && extras.missed.length > 0) out.missed_mutants = extras.missed;
   if (extras.added.length > 0) out.added_imports = extras.added;
   return out;
 }
@@ -140,6 +144,7 @@ export async function scoreCompletions(
     if (settings.timeoutS !== undefined) request.timeout_s = settings.timeoutS;
     let result = await execWithRetry(executor, request);
     let equivalent: number | undefined;
+    let missed: MissedMutant[] | undefined;
     // mutants only for a file that passed and tests the module (of a copy they would measure the copy)
     if (setOf !== undefined && result.status === "passed" && result.assertions > 0 && targetProblem(target) === undefined) {
       const set = await setOf(task);
@@ -153,10 +158,11 @@ export async function scoreCompletions(
       const mutated = await execWithRetry(executor, withMutants);
       // the verdict stays the first run's; a different second verdict (a flaky file) decides instead
       result = mutated.status === "passed" ? { ...result, mutation: mutated.mutation } : { ...mutated, coverage: result.coverage };
+      if (mutated.status === "passed" && mutated.mutation !== undefined) missed = missedMutants(mutated.mutation, withMutants.mutant_list);
     }
     const sample: ScoredSample = { ...toScoredSample(result, staticCount), ...(target === undefined ? {} : { target }) };
     if (sample.mutation !== undefined && equivalent !== undefined) sample.mutation.equivalent = equivalent;
-    return record(task, sample, settings, { ...extras, detail: result.detail, duration_s: result.duration_s });
+    return record(task, sample, settings, { ...extras, missed, detail: result.detail, duration_s: result.duration_s });
   };
   return Promise.all(
     items.map(async ({ task }, i) => {

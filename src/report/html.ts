@@ -1,7 +1,11 @@
 /** report.html: one self-contained page (inline CSS and SVG) with the report's tables and charts. */
 import type { EvalSummary } from "../eval/summary.js";
 import type { Manifest } from "../pipeline/manifest.js";
+import { CATEGORY_NOTE } from "./categories.js";
+import { outcomesChart, passAtKChart } from "./charts.js";
 import { groupedBarChart, escapeXml, intervalChart, lineChart } from "./svg.js";
+import { BROWSER_CSS, taskBrowserSection } from "./task-browser-html.js";
+import type { BrowserData } from "./task-browser.js";
 import { comparisonNote, comparisonTable, outcomesTable, resultsTable, strengthNote, strengthTable, timingsTable, type Table } from "./tables.js";
 import { smoothed, trainingTable, type Curve } from "./training.js";
 
@@ -23,7 +27,22 @@ function trainingCharts(curves: readonly Curve[]): string {
     .join("\n");
 }
 
-export function renderHtml(summary: EvalSummary, manifest: Manifest, curves: readonly Curve[] = []): string {
+/** What the report shows beyond results.json and the manifest, when the eval directory has it. */
+export interface ReportExtras {
+  /** Per-category results (categoryTable), when tasks carry a category. */
+  categories?: Table | null;
+  /** The per-task browser's data, when the models' samples and scores are there. */
+  browser?: BrowserData | null;
+}
+
+/** Where the results came from: the run's manifest, or results.json alone (an eval directory). */
+function provenance(summary: EvalSummary, manifest: Manifest | null): string {
+  if (manifest === null) return `testtune ${escapeXml(summary.testtune_version)}, seed ${summary.seed}.`;
+  return `testtune ${escapeXml(manifest.testtune.version)} ${escapeXml(manifest.testtune.git_sha?.slice(0, 10) ?? "")}, seed ${manifest.seeds.run ?? "?"}, torch ${escapeXml(manifest.python.libraries.torch ?? "?")} on ${manifest.python.torch.cuda === true ? "CUDA" : "CPU"}.`;
+}
+
+export function renderHtml(summary: EvalSummary, manifest: Manifest | null, curves: readonly Curve[] = [], extras: ReportExtras = {}): string {
+  const title = manifest?.name ?? "evaluation";
   const kCols = summary.ks.map((k) => `pass@${k}`);
   const metrics = [...kCols, "valid", "mutation"];
   const chart = groupedBarChart(
@@ -55,25 +74,27 @@ export function renderHtml(summary: EvalSummary, manifest: Manifest, curves: rea
           summary.comparisons.map((c) => ({ label: `${c.model} vs ${c.baseline} (${c.metric})`, mean: c.mean_diff, low: c.bootstrap.ci_low, high: c.bootstrap.ci_high })),
         );
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>testtune report: ${escapeXml(manifest.name)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>testtune report: ${escapeXml(title)}</title>
 <style>
-body{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto;padding:0 1em;color:#222}
+body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 10px;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}svg{max-width:100%;height:auto;margin:1em 0}
-.meta{color:#666;font-size:90%}
-</style></head><body>
-<h1>testtune report: ${escapeXml(manifest.name)}</h1>
-<p class="meta">testtune ${escapeXml(manifest.testtune.version)} ${escapeXml(manifest.testtune.git_sha?.slice(0, 10) ?? "")}, seed ${manifest.seeds.run ?? "?"}, torch ${escapeXml(manifest.python.libraries.torch ?? "?")} on ${manifest.python.torch.cuda === true ? "CUDA" : "CPU"}. A sample is correct when its test file is valid on the reference code; pass@k is the unbiased estimator of Chen et al. (2021).</p>
+.meta{color:#666;font-size:90%}${BROWSER_CSS}</style></head><body>
+<h1>testtune report: ${escapeXml(title)}</h1>
+<p class="meta">${provenance(summary, manifest)} A sample is correct when its test file is valid on the reference code; pass@k is the unbiased estimator of Chen et al. (2021).</p>
 <h2>Results</h2>
 ${htmlTable(resultsTable(summary))}
 ${chart}
+${passAtKChart(summary)}
+${extras.categories === undefined || extras.categories === null ? "" : `<h2>By category</h2>\n<p class="meta">${escapeXml(CATEGORY_NOTE)}</p>\n${htmlTable(extras.categories)}`}
 ${strength === null ? "" : `<h2>Test strength</h2>\n<p>${escapeXml(strengthNote(summary))}</p>\n${htmlTable(strength)}\n${histogram}`}
 ${summary.comparisons.length === 0 ? "" : `<h2>Paired differences</h2>\n<p class="meta">Against ${escapeXml(summary.baseline ?? "the baseline")}. ${escapeXml(comparisonNote(summary.comparisons))}</p>\n${htmlTable(comparisonTable(summary.comparisons))}\n${forest}`}
 <h2>Outcomes of all samples</h2>
 ${htmlTable(outcomesTable(summary))}
+${outcomesChart(summary)}
+${extras.browser === undefined || extras.browser === null ? "" : taskBrowserSection(extras.browser)}
 ${curves.length === 0 ? "" : `<h2>Training</h2>\n${htmlTable(trainingTable(curves))}\n${trainingCharts(curves)}`}
-<h2>Stage timings</h2>
-${htmlTable(timingsTable(manifest))}
+${manifest === null ? "" : `<h2>Stage timings</h2>\n${htmlTable(timingsTable(manifest))}`}
 </body></html>
 `;
 }

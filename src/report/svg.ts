@@ -58,8 +58,8 @@ export function intervalChart(title: string, rows: { label: string; mean: number
   return parts.join("");
 }
 
-/** Lines over steps, one per series, on a y axis from the data's lowest value (or 0) to its highest. */
-export function lineChart(title: string, series: { name: string; points: [number, number][] }[]): string {
+/** Lines over steps (or another x, named by `xLabel`), one per series, on a y axis from the data's lowest value (or 0) to its highest. */
+export function lineChart(title: string, series: { name: string; points: [number, number][] }[], xLabel = "step"): string {
   const width = 640, height = 240, left = 56, bottom = 36, top = 36, right = 16;
   const plotW = width - left - right, plotH = height - top - bottom;
   const all = series.flatMap((s) => s.points);
@@ -75,13 +75,43 @@ export function lineChart(title: string, series: { name: string; points: [number
     const v = yMin + tick * (yMax - yMin);
     parts.push(`<line x1="${left}" x2="${width - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/><text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v.toPrecision(3)}</text>`);
   }
-  parts.push(`<text x="${left}" y="${height - bottom + 16}">step ${xMin}</text><text x="${width - right}" y="${height - bottom + 16}" text-anchor="end">${xMax}</text>`);
+  parts.push(`<text x="${left}" y="${height - bottom + 16}">${escapeXml(xLabel)} ${xMin}</text><text x="${width - right}" y="${height - bottom + 16}" text-anchor="end">${xMax}</text>`);
   series.forEach((s, si) => {
     const color = PALETTE[si % PALETTE.length];
     const path = s.points.map((p, i) => `${i === 0 ? "M" : "L"}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join("");
     parts.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="1.5"><title>${escapeXml(s.name)}</title></path>`);
+    // a point per value when there are few, so that a short curve (pass@k over a few k) is readable
+    if (s.points.length <= 20) for (const p of s.points) parts.push(`<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="3" fill="${color}"><title>${escapeXml(`${s.name}: ${xLabel} ${p[0]}: ${p[1].toPrecision(3)}`)}</title></circle>`);
     parts.push(`<rect x="${left + si * 140}" y="${height - 14}" width="10" height="10" fill="${color}"/><text x="${left + si * 140 + 14}" y="${height - 5}">${escapeXml(s.name)}</text>`);
   });
   parts.push("</svg>");
   return parts.join("");
+}
+
+/** One horizontal bar per row, split into its parts' shares (each row sums to 100%); a legend of the parts below. */
+export function stackedBarChart(title: string, parts: string[], rows: { name: string; counts: number[] }[], colors: readonly string[] = PALETTE): string {
+  const width = 640, rowH = 26, top = 36, left = 120, right = 16;
+  const legendRows = Math.ceil(parts.length / 5);
+  const height = top + rowH * Math.max(1, rows.length) + 8 + legendRows * 18;
+  const plotW = width - left - right;
+  const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}" font-family="sans-serif" font-size="11">`];
+  out.push(`<text x="8" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>`);
+  rows.forEach((row, ri) => {
+    const total = row.counts.reduce((a, b) => a + b, 0);
+    const y = top + ri * rowH;
+    out.push(`<text x="8" y="${y + 15}">${escapeXml(row.name)}</text>`);
+    let x = left;
+    row.counts.forEach((count, pi) => {
+      if (count === 0 || total === 0) return;
+      const w = (plotW * count) / total;
+      out.push(`<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${rowH - 6}" fill="${colors[pi % colors.length]}"><title>${escapeXml(`${row.name} ${parts[pi] ?? ""}: ${count} (${((100 * count) / total).toFixed(1)}%)`)}</title></rect>`);
+      x += w;
+    });
+  });
+  parts.forEach((part, pi) => {
+    const lx = left + (pi % 5) * 100, ly = top + rowH * Math.max(1, rows.length) + 8 + Math.floor(pi / 5) * 18;
+    out.push(`<rect x="${lx}" y="${ly}" width="10" height="10" fill="${colors[pi % colors.length]}"/><text x="${lx + 14}" y="${ly + 9}">${escapeXml(part)}</text>`);
+  });
+  out.push("</svg>");
+  return out.join("");
 }

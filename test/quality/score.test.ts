@@ -125,3 +125,14 @@ test("sample keys use the index when there is one, the line otherwise", () => {
   assert.equal(sampleKey("a", undefined, 10), "line:10");
   assert.equal(sampleKey("a", null, 10), "line:10");
 });
+
+test("the mutants a passing file let survive are recorded with their operator, line and mutated line", async () => {
+  const executor = new FakeExecutor();
+  const [rec] = await scoreCompletions([{ task, completion: PASSING }], executor, { ...settings, mutants: true });
+  const run = executor.requests.at(-1)?.mutant_list ?? [];
+  const survivor = run[0]; // the fake reports the first listed mutant as survived, the rest killed
+  assert.ok(survivor !== undefined);
+  assert.deepEqual(rec?.missed_mutants, [{ operator: survivor.operator, line: survivor.line, mutated: (survivor.source.split("\n")[survivor.line - 1] ?? "").trim() }]);
+  const [failing] = await scoreCompletions([{ task, completion: `${PASSING}# status: failed\n` }], executor, { ...settings, mutants: true });
+  assert.equal(failing?.missed_mutants, undefined, "a file that fails on the reference runs no mutants");
+});
