@@ -24,6 +24,8 @@ export interface ReportOptions {
   /** A run's manifest; null for an eval directory on its own. */
   manifest?: Manifest | null;
   curves?: readonly Curve[];
+  /** The tasks all models were evaluated on, when the eval directory keeps them in one file. */
+  tasksFile?: string;
 }
 
 export async function writeReport(options: ReportOptions): Promise<{ markdown: string; html: string }> {
@@ -32,7 +34,7 @@ export async function writeReport(options: ReportOptions): Promise<{ markdown: s
     throw new DataError(options.evalDir, "", "holds no results.json", { hint: "run the evaluation first ('testtune eval ... --out DIR', or the eval stage of 'testtune run': --stages eval,report)" });
   }
   const summary = readResults(file);
-  const evidence = await readEvidence(options.evalDir, summary.models.map((m) => m.model));
+  const evidence = await readEvidence(options.evalDir, summary.models.map((m) => m.model), options.tasksFile);
   const categories = categoryTable(summary, new Map(evidence.tasks.map((t) => [t.id, t.category])));
   const browser = evidence.models.length === 0 ? null : browserData(evidence);
   const manifest = options.manifest ?? null;

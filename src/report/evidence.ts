@@ -65,14 +65,20 @@ async function readModel(dir: string, model: string): Promise<ModelEvidence | nu
   return { model, scores };
 }
 
-/** Reads the evidence for `models` from an eval directory; tasks come from the first model that has them. */
-export async function readEvidence(dir: string, models: readonly string[]): Promise<Evidence> {
-  const taskFile = models.map((m) => join(dir, m, "tasks.jsonl")).find((f) => existsSync(f));
-  const tasks = taskFile === undefined ? [] : await readTasks(taskFile);
+/**
+ * Reads the evidence for `models` from an eval directory; tasks come from `tasksFile` when
+ * given (`testtune eval` keeps one tasks file for all models), else from the first model that
+ * has them (the pipeline's eval stage).
+ */
+export async function readEvidence(dir: string, models: readonly string[], tasksFile?: string): Promise<Evidence> {
+  const taskFile = tasksFile ?? models.map((m) => join(dir, m, "tasks.jsonl")).find((f) => existsSync(f));
   const found: ModelEvidence[] = [];
   for (const model of models) {
     const evidence = await readModel(dir, model);
     if (evidence !== null) found.push(evidence);
   }
+  // A tasks file can hold more than was evaluated (`testtune eval --limit`): keep the scored ones.
+  const scored = new Set(found.flatMap((m) => m.scores.map((s) => s.task_id)));
+  const tasks = (taskFile === undefined ? [] : await readTasks(taskFile)).filter((t) => found.length === 0 || scored.has(t.id));
   return { tasks, models: found };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -9,7 +9,7 @@ import { writeReport } from "../../src/report/build.js";
 import { categoryTable } from "../../src/report/categories.js";
 import { readEvidence } from "../../src/report/evidence.js";
 import { BROWSER_LIMITS, browserData, cutText } from "../../src/report/task-browser.js";
-import { HOSTILE, writeEvalDir } from "./eval-dir-fixture.js";
+import { FIXTURE_TASKS, HOSTILE, writeEvalDir } from "./eval-dir-fixture.js";
 
 const root = mkdtempSync(join(tmpdir(), "testtune-report-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -44,6 +44,18 @@ test("best and worst samples: validity first, then reward; one sample has no wor
   assert.equal(pick?.models.grpo?.best.status, "passed", "passed beats failed when neither is valid nor rewarded");
   assert.equal(pick?.category, "branches");
   assert.equal(data.tasks_left_out, 0);
+});
+
+test("a tasks file for all models (testtune eval's) is used, and only the tasks that were scored are listed", async () => {
+  const dir = writeEvalDir(join(root, "shared-tasks"));
+  const shared = join(dir, "data", "tasks.jsonl");
+  mkdirSync(join(dir, "data"));
+  const unscored = { id: "tt/never-sampled", source: "tinytests", code: "def f():\n    return 1\n", module: "solution", entry_points: ["f"], metadata: {} };
+  writeFileSync(shared, [...readFileSync(join(dir, "sft", "tasks.jsonl"), "utf8").trim().split("\n"), JSON.stringify(unscored)].join("\n") + "\n");
+  const evidence = await readEvidence(dir, ["sft", "grpo"], shared);
+  assert.deepEqual(evidence.tasks.map((t) => t.id).sort(), FIXTURE_TASKS.map((t) => t.id).sort());
+  const { html } = await writeReport({ evalDir: dir, outDir: dir, tasksFile: shared });
+  assert.ok(!readFileSync(html, "utf8").includes("tt/never-sampled"));
 });
 
 test("long text is cut and says by how much", () => {

@@ -6,6 +6,7 @@ import { parseModelSpecs } from "../../eval/model-spec.js";
 import { DEFAULT_STRONG_AT } from "../../eval/strength.js";
 import type { EvalSummary } from "../../eval/summary.js";
 import { markdownTable, resultsTable, type Table } from "../../report/tables.js";
+import { writeReport } from "../../report/build.js";
 import { flag, type Command, type ParsedArgs } from "../command.js";
 import { rewardArg, rewardFlag, sandboxFlags, workersArg } from "./score.js";
 
@@ -130,7 +131,8 @@ again resumes, and a directory made with other settings is refused. Ctrl-C keeps
         log(`interrupted: what was written is kept in ${out}; run the same command again to resume`);
         return 130;
       }
-      process.stdout.write(`${[markdownTable(resultsTable(outcome.summary)), "", markdownTable(generationTable(outcome.summary)), "", `Results: ${outcome.file}`].join("\n")}\n`);
+      const report = await writeReport({ evalDir: out, outDir: out, tasksFile: options.tasksFile });
+      process.stdout.write(`${[markdownTable(resultsTable(outcome.summary)), "", markdownTable(generationTable(outcome.summary)), "", `Results: ${outcome.file}`, `Report: ${report.html} (and report.md)`].join("\n")}\n`);
       return 0;
     } finally {
       process.off("SIGINT", onSigint);
