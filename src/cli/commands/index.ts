@@ -8,6 +8,7 @@ import { evalCommand } from "./eval.js";
 import { execCommand } from "./exec.js";
 import { modelCommand } from "./model.js";
 import { prefsCommand } from "./prefs.js";
+import { reportCommand } from "./report.js";
 import { runCommand } from "./run.js";
 import { scoreCommand } from "./score.js";
 import { serveRewardsCommand } from "./serve-rewards.js";
@@ -24,6 +25,7 @@ export const commands: Command[] = [
   trainCommand,
   evalCommand,
   compareCommand,
+  reportCommand,
   prefsCommand,
   modelCommand,
   setupCommand,
