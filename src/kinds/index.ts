@@ -5,11 +5,14 @@
 import { DataError } from "../errors.js";
 import { TASK_KINDS, type KindName, type Task } from "../tasks/schema.js";
 import type { TaskKind } from "./kind.js";
+import { bugfix } from "./bugfix.js";
+import { complete } from "./complete.js";
+import { solve } from "./solve.js";
 import { unitTest } from "./unit_test.js";
 
 export type { KindCheck, KindContext, TaskKind } from "./kind.js";
 
-export const KINDS: readonly TaskKind[] = [unitTest];
+export const KINDS: readonly TaskKind[] = [unitTest, solve, complete, bugfix];
 
 /** The kind name of a task (absent = unit_test). */
 export function kindName(task: Pick<Task, "kind">): KindName {

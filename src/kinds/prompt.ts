@@ -3,6 +3,7 @@
  * unit_test this is exactly src/prompts/template.ts's buildPrompt/buildTarget.
  */
 import { renderChatAnswer, renderChatPrompt, type ChatMessage, type ChatTemplate } from "../prompts/chat-template.js";
+import { fence } from "./code-answer.js";
 import type { Task } from "../tasks/schema.js";
 import { kindOf } from "./index.js";
 
@@ -13,10 +14,6 @@ export interface KindPromptOptions {
 
 /** The header a plain prompt ends with when the kind defines no plainPrompt. */
 export const ANSWER_HEADER = "### Answer";
-
-function fence(code: string): string {
-  return `\`\`\`python\n${code.endsWith("\n") ? code : `${code}\n`}\`\`\``;
-}
 
 function messages(task: Task, system: string | undefined): ChatMessage[] {
   return [...(system === undefined ? [] : [{ role: "system", content: system }]), { role: "user", content: kindOf(task).instruction(task) }];

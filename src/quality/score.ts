@@ -97,7 +97,8 @@ function record(
   return out;
 }
 
-async function execWithRetry(executor: Executor, request: ExecRequest): Promise<ExecResult> {
+/** Runs a request; a sandbox_error (ours: a dead executor, a lost pipe) is retried once. */
+export async function execWithRetry(executor: Executor, request: ExecRequest): Promise<ExecResult> {
   const first = await executor.exec(request);
   // sandbox_error is ours (a dead executor, a lost pipe): one retry, then it is reported
   return first.status === "sandbox_error" ? executor.exec(request) : first;
