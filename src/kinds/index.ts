@@ -7,12 +7,14 @@ import { TASK_KINDS, type KindName, type Task } from "../tasks/schema.js";
 import type { TaskKind } from "./kind.js";
 import { bugfix } from "./bugfix.js";
 import { complete } from "./complete.js";
+import { docstring } from "./docstring.js";
+import { explain } from "./explain.js";
 import { solve } from "./solve.js";
 import { unitTest } from "./unit_test.js";
 
 export type { KindCheck, KindContext, TaskKind } from "./kind.js";
 
-export const KINDS: readonly TaskKind[] = [unitTest, solve, complete, bugfix];
+export const KINDS: readonly TaskKind[] = [unitTest, solve, complete, bugfix, docstring, explain];
 
 /** The kind name of a task (absent = unit_test). */
 export function kindName(task: Pick<Task, "kind">): KindName {
