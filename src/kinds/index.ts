@@ -21,6 +21,11 @@ export function kindName(task: Pick<Task, "kind">): KindName {
   return task.kind ?? "unit_test";
 }
 
+/** The id of the task of `kind` made from source task `task` (unit_test keeps the source's id). */
+export function kindTaskId(task: Pick<Task, "id">, kind: KindName): string {
+  return kind === "unit_test" ? task.id : `${task.id}/${kind}`;
+}
+
 /** The definition of a task's kind; a kind the schema knows but no definition registers is a data error. */
 export function kindOf(task: Pick<Task, "kind" | "id">): TaskKind {
   const name = kindName(task);

@@ -12,7 +12,7 @@ import { writeJson, writeJsonl } from "../util/jsonl.js";
 import { dedupByCode } from "./dedup.js";
 import { writeTasks } from "./io.js";
 import type { Task } from "./schema.js";
-import { chatTemplateFor, sftRow, trainingText } from "./sft.js";
+import { chatTemplateFor, hasSftTarget, sftRow, trainingText } from "./sft.js";
 import { sourceByName, type Drop } from "./sources/index.js";
 import { assignSplits, seededOrder } from "./split.js";
 import { computeStats, type TaskStats } from "./stats.js";
@@ -98,7 +98,7 @@ export async function prepare(options: PrepareOptions): Promise<PrepareStats> {
   const { selected, verify, verifySeconds } = await select(seededOrder(tasks, options.seed), options, drops);
   const notSelected = tasks.length - selected.length - (verify === null ? 0 : verify.ran - verify.passed);
   const final = [...selected].sort((a, b) => (position.get(a.id) as number) - (position.get(b.id) as number));
-  const sft = final.filter((t) => t.split === "train" && t.tests !== undefined).map((t) => sftRow(t, chat));
+  const sft = final.filter((t) => t.split === "train" && hasSftTarget(t)).map((t) => sftRow(t, chat));
   writeTasks(join(options.out, "tasks.jsonl"), final);
   writeJsonl(join(options.out, "sft.jsonl"), sft);
   const byReason = countByReason(drops, { ...(loaded.skipped ?? {}), ...(notSelected > 0 ? { "not selected (--limit)": notSelected } : {}) });

@@ -9,7 +9,7 @@ import { runEngineJob } from "../../engine/job.js";
 import { SandboxError } from "../../errors.js";
 import { computeModelResults, type ModelResults, type ScoredSample } from "../../eval/results.js";
 import { summarize } from "../../eval/summary.js";
-import { buildPrompt } from "../../prompts/template.js";
+import { kindPrompt } from "../../kinds/prompt.js";
 import { scoreFiles } from "../../quality/score-files.js";
 import { SandboxPool } from "../../sandbox/pool.js";
 import { taskSchema, type Task } from "../../tasks/schema.js";
@@ -33,7 +33,7 @@ async function evaluateModel(ctx: StageContext, model: string, tasks: Task[], po
   const tasksFile = join(dir, "tasks.jsonl");
   writeJsonl(tasksFile, tasks);
   const prompt = runPromptOptions(runDir, config);
-  writeJsonl(promptsFile, tasks.map((t) => ({ task_id: t.id, prompt: buildPrompt(t, prompt) })));
+  writeJsonl(promptsFile, tasks.map((t) => ({ task_id: t.id, prompt: kindPrompt(t, prompt) })));
   const ref = stageModelRef(runDir, config, model);
   ctx.log(`  ${model}: sampling ${config.eval.n} per task for ${tasks.length} tasks`);
   await runEngineJob(
