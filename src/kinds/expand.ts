@@ -7,7 +7,9 @@
  * - solve: T's description (tasks without one yield no solve task);
  * - complete: `given` = the entry points' signatures and docstrings (the description as the
  *   docstring where the function has none), from python/testtune_executor/kinds_prep.py;
- * - bugfix: `given` = T's code with one injected bug that T's reference tests kill (bugs.ts).
+ * - bugfix: `given` = T's code with one injected bug that T's reference tests kill (bugs.ts);
+ * - docstring, explain: from T's function, its docstring or description (text-tasks.ts); these
+ *   need no reference tests, so the corpus yields them.
  *
  * Every task a kind cannot be made from is counted by kind and reason.
  */
@@ -17,6 +19,7 @@ import type { KindName, Task } from "../tasks/schema.js";
 import { KINDS, kindTaskId } from "./index.js";
 import { bugfixTasks } from "./bugs.js";
 import { prepareFunctions, type FunctionFacts } from "./functions.js";
+import { textKindTasks } from "./text-tasks.js";
 
 export interface ExpandOptions {
   seed: number;
@@ -27,8 +30,8 @@ export interface ExpandOptions {
 
 export interface ExpandResult {
   tasks: Task[];
-  /** Per kind: tasks made, and tasks left out by reason. */
-  counts: Record<string, { made: number; dropped: Record<string, number> }>;
+  /** Per kind: tasks made, and tasks left out by reason (text kinds: how many references pass their check). */
+  counts: Record<string, { made: number; dropped: Record<string, number>; reference_passed?: number; reference_unchecked?: number }>;
 }
 
 function drop(counts: ExpandResult["counts"], kind: KindName, reason: string): void {
@@ -60,6 +63,13 @@ export async function expandKinds(source: readonly Task[], kinds: readonly KindN
     const made = byKind.get(kind) as Map<string, Task>;
     if (kind === "unit_test") {
       for (const t of base) made.set(t.id, t);
+      continue;
+    }
+    if (kind === "docstring" || kind === "explain") {
+      const text = await textKindTasks(base, [kind], { executor: options.executor, timeoutS: options.timeoutS });
+      for (const [id, t] of text.byKind[kind]) made.set(id, t);
+      const { dropped, reference_passed, reference_unchecked } = text.counts[kind];
+      counts[kind] = { made: 0, dropped, reference_passed, reference_unchecked }; // made is counted below
       continue;
     }
     for (const t of base) if (t.tests === undefined) drop(counts, kind, "no reference tests");

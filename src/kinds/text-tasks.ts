@@ -24,6 +24,7 @@ import type { Task } from "../tasks/schema.js";
 import { checkDocstring } from "./docstring.js";
 import { checkExplanation } from "./explain.js";
 import { explanation, gatherDoc, googleDocstring } from "./function-doc.js";
+import { kindTaskId } from "./index.js";
 import { functionFacts, quoteDocstring, stripDocstring, type FunctionFacts } from "./python-function.js";
 
 export const TEXT_KINDS = ["docstring", "explain"] as const;
@@ -66,7 +67,7 @@ export function insertDocstring(code: string, facts: FunctionFacts, docstring: s
 }
 
 function derived(task: Task, kind: TextKind, name: string, fields: Partial<Task>): Task {
-  return { ...task, ...fields, id: `${task.id}/${kind}`, kind, metadata: { ...task.metadata, function: name } };
+  return { ...task, ...fields, id: kindTaskId(task, kind), kind, metadata: { ...task.metadata, function: name } };
 }
 
 async function docstringTask(task: Task, name: string, facts: FunctionFacts): Promise<Task | string> {

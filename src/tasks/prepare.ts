@@ -3,15 +3,17 @@
  *
  * Order of steps: load (the adapter's own drops) -> dedup by normalised code -> splits
  * (hash of seed and id, for tasks the source did not split) -> token-length filter -> seeded
- * order -> verification in the sandbox (only as many as --limit needs) -> write. Every task left
- * out is counted by reason in stats.json.
+ * order -> verification in the sandbox (only as many as --limit needs) -> task kinds (--kinds,
+ * src/kinds/expand.ts) -> write. Every task left out is counted by reason in stats.json, and
+ * every task a kind could not be made from by kind and reason.
  */
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
+import { expandKinds, type ExpandResult } from "../kinds/expand.js";
 import { writeJson, writeJsonl } from "../util/jsonl.js";
 import { dedupByCode } from "./dedup.js";
 import { writeTasks } from "./io.js";
-import type { Task } from "./schema.js";
+import type { KindName, Task } from "./schema.js";
 import { chatTemplateFor, hasSftTarget, sftRow, trainingText } from "./sft.js";
 import { sourceByName, type Drop } from "./sources/index.js";
 import { assignSplits, seededOrder } from "./split.js";
@@ -33,8 +35,12 @@ export interface PrepareOptions {
   dedup?: boolean;
   tiers?: number[];
   repoEnv?: string;
-  /** The sandbox, when reference tests are to be verified. */
+  /** The sandbox, when reference tests are to be verified (and for bugfix tasks and docstring examples). */
   executor?: Executor;
+  /** Only verify reference tests when true (the executor may be there for the kinds alone). */
+  verify?: boolean;
+  /** Task kinds to make from each task (default: unit_test only, the source's tasks as they are). */
+  kinds?: KindName[];
   log: (line: string) => void;
   /** Called after each verification run with the number run so far. */
   onVerify?: (ran: number) => void;
@@ -54,6 +60,8 @@ export interface PrepareStats {
   tasks_written: number;
   sft_pairs: number;
   dropped: { total: number; by_reason: Record<string, number>; tasks: Drop[] };
+  /** Per kind (--kinds): tasks made and tasks left out by reason; null without --kinds. */
+  kinds: ExpandResult["counts"] | null;
   verify: { ran: number; passed: number; not_run_without_tests: number; isolation: string | null } | null;
   seconds: { load: number; verify: number; total: number };
   summary: TaskStats;
@@ -97,7 +105,9 @@ export async function prepare(options: PrepareOptions): Promise<PrepareStats> {
   const position = new Map(tasks.map((t, i) => [t.id, i]));
   const { selected, verify, verifySeconds } = await select(seededOrder(tasks, options.seed), options, drops);
   const notSelected = tasks.length - selected.length - (verify === null ? 0 : verify.ran - verify.passed);
-  const final = [...selected].sort((a, b) => (position.get(a.id) as number) - (position.get(b.id) as number));
+  const sourceTasks = [...selected].sort((a, b) => (position.get(a.id) as number) - (position.get(b.id) as number));
+  const expanded = options.kinds === undefined ? undefined : await expandKinds(sourceTasks, options.kinds, { seed: options.seed, executor: options.executor });
+  const final = expanded?.tasks ?? sourceTasks;
   const sft = final.filter((t) => t.split === "train" && hasSftTarget(t)).map((t) => sftRow(t, chat));
   writeTasks(join(options.out, "tasks.jsonl"), final);
   writeJsonl(join(options.out, "sft.jsonl"), sft);
@@ -116,6 +126,7 @@ export async function prepare(options: PrepareOptions): Promise<PrepareStats> {
     tasks_written: final.length,
     sft_pairs: sft.length,
     dropped: { total: Object.values(byReason).reduce((a, b) => a + b, 0), by_reason: byReason, tasks: drops.slice(0, LISTED_DROPS) },
+    kinds: expanded?.counts ?? null,
     verify,
     seconds: { load: loadSeconds, verify: verifySeconds, total: (Date.now() - started) / 1000 },
     summary: computeStats(final, counter === undefined ? undefined : (t) => tokens.get(t.id) ?? 0),
@@ -130,7 +141,7 @@ export async function prepare(options: PrepareOptions): Promise<PrepareStats> {
  */
 async function select(ordered: Task[], options: PrepareOptions, drops: Drop[]): Promise<{ selected: Task[]; verify: PrepareStats["verify"]; verifySeconds: number }> {
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  if (options.executor === undefined) return { selected: ordered.slice(0, limit), verify: null, verifySeconds: 0 };
+  if (options.executor === undefined || options.verify === false) return { selected: ordered.slice(0, limit), verify: null, verifySeconds: 0 };
   const started = Date.now();
   const selected: Task[] = [];
   const verify = { ran: 0, passed: 0, not_run_without_tests: 0, isolation: null as string | null };

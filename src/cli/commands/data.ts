@@ -5,7 +5,9 @@ import { UsageError } from "../../errors.js";
 import { SandboxPool } from "../../sandbox/pool.js";
 import { distill } from "../../tasks/distill.js";
 import { readTasks } from "../../tasks/io.js";
-import { prepare } from "../../tasks/prepare.js";
+import { checkKinds } from "../../kinds/expand.js";
+import { prepare, type PrepareStats } from "../../tasks/prepare.js";
+import type { KindName } from "../../tasks/schema.js";
 import { chatTemplateFor, trainingText } from "../../tasks/sft.js";
 import { SOURCES } from "../../tasks/sources/index.js";
 import { computeStats, formatStats } from "../../tasks/stats.js";
@@ -34,6 +36,22 @@ async function startSandbox(args: ParsedArgs): Promise<SandboxPool> {
   return SandboxPool.start({ workers: flag.num(args, "workers"), isolation, defaultTimeoutS: flag.num(args, "timeout") });
 }
 
+function kindsFlag(args: ParsedArgs): KindName[] | undefined {
+  const kinds = flag.list(args, "kinds");
+  return kinds === undefined ? undefined : checkKinds(kinds, { file: "command line", field: "--kinds" });
+}
+
+/** Per kind: tasks made, references that pass their check (text kinds), and what was left out by reason. */
+function kindLines(counts: NonNullable<PrepareStats["kinds"]>): string[] {
+  const lines = ["tasks by kind:"];
+  for (const [kind, c] of Object.entries(counts)) {
+    const checked = c.reference_passed === undefined ? "" : ` (reference passes its check: ${c.reference_passed}${c.reference_unchecked ? `, ${c.reference_unchecked} with examples not run` : ""})`;
+    lines.push(`  ${kind.padEnd(10)} ${String(c.made).padStart(6)} made${checked}`);
+    for (const [reason, n] of Object.entries(c.dropped)) lines.push(`  ${"".padEnd(10)} ${String(n).padStart(6)}  left out: ${reason}`);
+  }
+  return lines;
+}
+
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
@@ -51,6 +69,7 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
     { name: "input", type: "string", value: "<path>", description: "downloaded file (.jsonl, .jsonl.gz, .json, .parquet) or directory" },
     { name: "out", type: "string", required: true, value: "<dir>", description: "output directory" },
     { name: "verify", type: "boolean", description: "run every reference test file in the sandbox; keep only tasks whose tests pass" },
+    { name: "kinds", type: "list", value: "<kind,...>", description: "task kinds to make from each task: unit_test (default), solve, complete, bugfix, docstring, explain (docs/kinds.md)" },
     { name: "dedup", type: "boolean", default: true, description: "drop tasks whose normalised code repeats an earlier one (--no-dedup keeps them)" },
     ...promptFlags,
     { name: "max-tokens", type: "number", description: "drop tasks whose prompt + target is longer (needs --tokenizer)" },
@@ -68,7 +87,10 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
       if (!Number.isInteger(n)) throw new UsageError(`--tiers takes tier numbers 1-5, got '${t}'`);
       return n;
     });
-    const executor = flag.bool(args, "verify") ? await startSandbox(args) : undefined;
+    const kinds = kindsFlag(args);
+    // bugfix keeps only bugs the reference tests kill, docstring references run their examples: both need the sandbox
+    const needsSandbox = flag.bool(args, "verify") || kinds?.some((k) => k === "bugfix" || k === "docstring") === true;
+    const executor = needsSandbox ? await startSandbox(args) : undefined;
     const progress = new Progress({ label: "verify", unit: "task" });
     try {
       const stats = await prepare({
@@ -85,6 +107,8 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
         tiers,
         repoEnv: flag.str(args, "repo-env"),
         executor,
+        verify: flag.bool(args, "verify"),
+        ...(kinds === undefined ? {} : { kinds }),
         log,
         onVerify: (ran) => progress.update(ran),
       });
@@ -93,6 +117,7 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
       if (stats.verify !== null) lines.push(`verified ${stats.verify.ran} reference test files in the sandbox (${stats.verify.isolation ?? "no runs"}): ${stats.verify.passed} passed`);
       if (stats.dropped.total > 0) lines.push(`left out (${stats.dropped.total}), by reason:`);
       for (const [reason, count] of Object.entries(stats.dropped.by_reason)) lines.push(`  ${String(count).padStart(6)}  ${reason}`);
+      if (stats.kinds !== null) lines.push(...kindLines(stats.kinds));
       if (stats.license !== null) lines.push(`licence: ${stats.license}`);
       lines.push(`details: ${join(out, "stats.json")}`);
       process.stdout.write(`${lines.join("\n")}\n`);
