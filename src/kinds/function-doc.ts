@@ -71,6 +71,14 @@ export function literalType(text: string): string | undefined {
   return undefined;
 }
 
+/** The one type of several literals, when they agree (an empty list agrees with any list[...]). */
+function oneType(literals: readonly string[]): string | undefined {
+  const types = new Set(literals.map(literalType));
+  if ([...types].some((t) => t?.startsWith("list[") === true)) types.delete("list");
+  const [only] = types;
+  return types.size === 1 ? only : undefined;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -156,18 +164,18 @@ export function gatherDoc(facts: FunctionFacts, task: { description?: string; te
   const calls = knownCalls(task.tests, facts.name);
   const descriptions = paramDescriptions(own);
   const params = facts.params.map((name, i) => {
-    const types = [...new Set(calls.map((c) => literalType(argsOf(c.call)[i] ?? "")).filter((t): t is string => t !== undefined))];
+    const type = calls.length === 0 ? undefined : oneType(calls.map((c) => argsOf(c.call)[i] ?? ""));
     const description = descriptions.get(name);
-    return { name, ...(types.length === 1 ? { type: types[0] as string } : {}), ...(description === undefined ? {} : { description }) };
+    return { name, ...(type === undefined ? {} : { type }), ...(description === undefined ? {} : { description }) };
   });
-  const resultTypes = [...new Set(calls.map((c) => literalType(c.result)).filter((t): t is string => t !== undefined))];
+  const resultType = calls.length === 0 ? undefined : oneType(calls.map((c) => c.result));
   const raises = [...knownRaises(task.tests, facts.name), ...facts.raises.map((name) => ({ name }))].filter((r, i, all) => all.findIndex((o) => o.name === r.name) === i);
   return {
     name: facts.name,
     summary,
     prose,
     params,
-    ...(facts.returnsValue ? { returns: resultTypes.length === 1 ? { type: resultTypes[0] as string } : {} } : {}),
+    ...(facts.returnsValue ? { returns: resultType === undefined ? {} : { type: resultType } } : {}),
     yields: facts.yields,
     raises,
     examples: calls.slice(0, MAX_EXAMPLES),
