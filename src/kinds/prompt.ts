@@ -27,9 +27,13 @@ export function kindPrompt(task: Task, options: KindPromptOptions = {}): string 
 
 /** The SFT target after kindPrompt; undefined when the task has nothing to train on. */
 export function kindTarget(task: Task, options: KindPromptOptions = {}): string | undefined {
+  const raw = kindOf(task).target(task);
+  return raw === undefined ? undefined : answerTarget(task, raw, options);
+}
+
+/** A raw answer (the kind's target, or a teacher's answer) as the SFT target after kindPrompt. */
+export function answerTarget(task: Task, raw: string, options: KindPromptOptions = {}): string {
   const kind = kindOf(task);
-  const raw = kind.target(task);
-  if (raw === undefined) return undefined;
   const text = raw.endsWith("\n") ? raw : `${raw}\n`;
   if (options.chat === undefined) return text;
   return renderChatAnswer(options.chat, messages(task, options.system), (kind.answerFormat ?? "python") === "python" ? fence(text) : text);

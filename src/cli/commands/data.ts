@@ -5,7 +5,7 @@ import { UsageError } from "../../errors.js";
 import { SandboxPool } from "../../sandbox/pool.js";
 import { distill } from "../../tasks/distill.js";
 import { readTasks } from "../../tasks/io.js";
-import { checkKinds } from "../../kinds/expand.js";
+import { checkKinds, expandKinds } from "../../kinds/expand.js";
 import { prepare, type PrepareStats } from "../../tasks/prepare.js";
 import type { KindName } from "../../tasks/schema.js";
 import { chatTemplateFor, trainingText } from "../../tasks/sft.js";
@@ -144,9 +144,11 @@ const statsCommand: Command = {
 
 const distillCommand: Command = {
   name: "distill",
-  summary: "Ask a teacher model (OpenAI-compatible) for test files; keep the valid ones as SFT data.",
+  summary: "Ask a teacher model (OpenAI-compatible) for test files (or answers of --kinds); keep the valid ones as SFT data.",
   description: `Valid means: the extracted test file passes on the task's reference code in the sandbox and
-at least one assertion ran. Writes <out>/sft.jsonl (kept files), <out>/samples.jsonl (every answer
+at least one assertion ran. With --kinds, tasks of those kinds are made from each task and an
+answer is kept when it is not too long, has no placeholder, compiles (code kinds) and passes its
+kind's check; every kind drops answers whose instruction and answer repeat an earlier one. Writes <out>/sft.jsonl (kept files), <out>/samples.jsonl (every answer
 with the reason it was kept or not) and <out>/stats.json. OPENAI_API_KEY is sent when set.`,
   flags: [
     { name: "teacher", type: "string", required: true, value: "<url>", description: "server base URL, e.g. http://127.0.0.1:8000" },
@@ -157,6 +159,8 @@ with the reason it was kept or not) and <out>/stats.json. OPENAI_API_KEY is sent
     { name: "split", type: "string", default: "train", value: "<train|eval|all>", description: "which tasks of the file to use" },
     { name: "temperature", type: "number", default: 0.7, description: "sampling temperature" },
     { name: "max-new-tokens", type: "number", default: 1024, description: "longest answer" },
+    { name: "kinds", type: "list", value: "<kind,...>", description: "task kinds to ask for, made from each task (default unit_test: test files); answers pass their kind's check (docs/kinds.md)" },
+    { name: "seed", type: "number", default: DEFAULT_SEED, description: "seed for choosing the injected bug of bugfix tasks" },
     { name: "concurrency", type: "number", default: 4, description: "tasks asked at once" },
     { name: "request-timeout", type: "number", value: "<seconds>", default: 300, description: "limit per teacher request" },
     ...promptFlags,
@@ -165,16 +169,20 @@ with the reason it was kept or not) and <out>/stats.json. OPENAI_API_KEY is sent
   async run(args) {
     const split = flag.need(args, "split");
     const all = await readTasks(flag.need(args, "tasks"));
-    const tasks = split === "all" ? all : all.filter((t) => t.split === split);
-    if (tasks.length === 0) throw new UsageError(`no ${split} tasks in ${flag.need(args, "tasks")}`, "pass --split all, or a file with that split");
+    const chosen = split === "all" ? all : all.filter((t) => t.split === split);
+    if (chosen.length === 0) throw new UsageError(`no ${split} tasks in ${flag.need(args, "tasks")}`, "pass --split all, or a file with that split");
+    const kinds = kindsFlag(args);
     const n = flag.num(args, "n") ?? 4;
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--n must be a positive integer, got ${n}`);
     const out = flag.need(args, "out");
     mkdirSync(out, { recursive: true });
     const chat = chatTemplateFor(flag.str(args, "tokenizer"), flag.bool(args, "chat-template"));
     const executor = await startSandbox(args);
-    const progress = new Progress({ label: "distill", total: tasks.length, unit: "task" });
     try {
+      const expanded = kinds === undefined ? undefined : await expandKinds(chosen, kinds, { seed: flag.num(args, "seed") ?? DEFAULT_SEED, executor, timeoutS: flag.num(args, "timeout") });
+      if (expanded !== undefined) process.stderr.write(`${kindLines(expanded.counts).join("\n")}\n`);
+      const tasks = expanded?.tasks ?? chosen;
+      const progress = new Progress({ label: "distill", total: tasks.length, unit: "task" });
       const stats = await distill({
         teacher: {
           url: flag.need(args, "teacher"),
@@ -194,7 +202,8 @@ with the reason it was kept or not) and <out>/stats.json. OPENAI_API_KEY is sent
       });
       progress.finish();
       const reasons = Object.entries(stats.by_reason).map(([reason, count]) => `  ${String(count).padStart(6)}  ${reason}`);
-      process.stdout.write(`${stats.kept} of ${stats.answers_received} answers kept (${stats.tasks_with_a_kept_file}/${stats.tasks} tasks) -> ${join(out, "sft.jsonl")}\n${reasons.join("\n")}\n`);
+      const perKind = kinds === undefined ? [] : Object.entries(stats.by_kind).map(([kind, c]) => `  ${kind.padEnd(10)} ${c.kept} of ${c.answers} kept`);
+      process.stdout.write(`${stats.kept} of ${stats.answers_received} answers kept (${stats.tasks_with_a_kept_file}/${stats.tasks} tasks) -> ${join(out, "sft.jsonl")}\n${[...perKind, ...reasons].join("\n")}\n`);
     } finally {
       await executor.close();
     }
