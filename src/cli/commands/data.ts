@@ -12,6 +12,7 @@ import { computeStats, formatStats } from "../../tasks/stats.js";
 import { TokenCounter } from "../../tasks/tokens.js";
 import { Progress } from "../../util/progress.js";
 import { flag, type Command, type FlagSpec, type ParsedArgs } from "../command.js";
+import { checkKinds } from "../../kinds/expand.js";
 import { exportCommand } from "./data-export.js";
 
 const DEFAULT_SEED = 1234; // the run config's default seed, so `data prepare` and `testtune run` agree
@@ -59,16 +60,21 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
     { name: "eval-fraction", type: "number", default: 0.1, description: "fraction of tasks in the eval split" },
     { name: "tiers", type: "list", value: "<1,2,...>", description: "TinyTests: tiers to generate (default 1-5)" },
     { name: "repo-env", type: "string", value: "<dir>", description: "TestGenEval: the repositories' environment; without it tasks that need one are skipped" },
+    { name: "kinds", type: "list", value: "<kind,...>", description: "task kinds to make from each task (default unit_test): unit_test, solve, complete, bugfix (docs/kinds.md); bugfix runs the sandbox" },
     ...sandboxFlags,
   ],
   async run(args) {
     const out = flag.need(args, "out");
+    const kindList = flag.list(args, "kinds");
+    const kinds = kindList === undefined ? undefined : checkKinds(kindList, { file: "--kinds", field: "" });
     const tiers = flag.list(args, "tiers")?.map((t) => {
       const n = Number(t);
       if (!Number.isInteger(n)) throw new UsageError(`--tiers takes tier numbers 1-5, got '${t}'`);
       return n;
     });
     const executor = flag.bool(args, "verify") ? await startSandbox(args) : undefined;
+    // bugfix keeps only bugs the reference tests kill: it needs the sandbox even without --verify
+    const kindsExecutor = kinds?.includes("bugfix") === true ? (executor ?? (await startSandbox(args))) : undefined;
     const progress = new Progress({ label: "verify", unit: "task" });
     try {
       const stats = await prepare({
@@ -85,12 +91,15 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
         tiers,
         repoEnv: flag.str(args, "repo-env"),
         executor,
+        kinds,
+        kindsExecutor,
         log,
         onVerify: (ran) => progress.update(ran),
       });
       if (stats.verify !== null) progress.finish(`${stats.verify.passed} passed`);
       const lines = [`${stats.tasks_written} tasks (${stats.summary.with_tests} with reference tests), ${stats.sft_pairs} SFT pairs -> ${out}`];
       if (stats.verify !== null) lines.push(`verified ${stats.verify.ran} reference test files in the sandbox (${stats.verify.isolation ?? "no runs"}): ${stats.verify.passed} passed`);
+      for (const [kind, c] of Object.entries(stats.kinds ?? {})) lines.push(`  kind ${kind}: ${c.made} tasks${Object.keys(c.dropped).length > 0 ? `; not made: ${Object.entries(c.dropped).map(([r, n]) => `${n} ${r}`).join(", ")}` : ""}`);
       if (stats.dropped.total > 0) lines.push(`left out (${stats.dropped.total}), by reason:`);
       for (const [reason, count] of Object.entries(stats.dropped.by_reason)) lines.push(`  ${String(count).padStart(6)}  ${reason}`);
       if (stats.license !== null) lines.push(`licence: ${stats.license}`);
@@ -98,6 +107,7 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
       process.stdout.write(`${lines.join("\n")}\n`);
     } finally {
       await executor?.close();
+      if (kindsExecutor !== executor) await kindsExecutor?.close();
     }
   },
 };
