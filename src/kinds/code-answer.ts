@@ -155,8 +155,3 @@ export function signatureOf(code: string, name: string): string | undefined {
 export function signatures(task: Pick<Task, "code" | "entry_points">): string {
   return task.entry_points.flatMap((name) => signatureOf(task.code, name) ?? []).join("\n");
 }
-
-/** Python code in a fenced block, as prompts show it. */
-export function fence(code: string): string {
-  return `\`\`\`python\n${code.endsWith("\n") ? code : `${code}\n`}\`\`\``;
-}

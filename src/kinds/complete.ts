@@ -6,7 +6,8 @@
  */
 import { DataError } from "../errors.js";
 import type { Task } from "../tasks/schema.js";
-import { checkCode, extractCode, fence, passRateReward } from "./code-answer.js";
+import { fence } from "../prompts/template.js";
+import { checkCode, extractCode, passRateReward } from "./code-answer.js";
 import type { TaskKind } from "./kind.js";
 
 const CONSTRAINTS = "### Constraints: keep the given signatures and docstrings, write the whole module, no tests, no explanation.";

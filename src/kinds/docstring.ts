@@ -22,7 +22,7 @@ import { DataError } from "../errors.js";
 import { execWithRetry } from "../quality/score.js";
 import { pythonParser } from "../tasks/corpus/parser.js";
 import type { Task } from "../tasks/schema.js";
-import { fence } from "./code-answer.js";
+import { fence } from "../prompts/template.js";
 import { findPlaceholders } from "./hallucination.js";
 import type { KindCheck, KindContext, TaskKind } from "./kind.js";
 import { cleandoc, docstringNode, stringContent, type FunctionFacts } from "./python-function.js";

@@ -12,7 +12,7 @@
  *  4. no placeholders (hallucination.ts).
  */
 import type { Task } from "../tasks/schema.js";
-import { fence } from "./code-answer.js";
+import { fence } from "../prompts/template.js";
 import { findPlaceholders } from "./hallucination.js";
 import type { KindCheck, TaskKind } from "./kind.js";
 import { extractText, taskFunction, taskFunctionFacts, wordCount } from "./text-answer.js";

@@ -3,7 +3,7 @@
  * unit_test this is exactly src/prompts/template.ts's buildPrompt/buildTarget.
  */
 import { renderChatAnswer, renderChatPrompt, type ChatMessage, type ChatTemplate } from "../prompts/chat-template.js";
-import { fence } from "./code-answer.js";
+import { fence } from "../prompts/template.js";
 import type { Task } from "../tasks/schema.js";
 import { kindOf } from "./index.js";
 

@@ -3,9 +3,8 @@
  *
  * Order of steps: load (the adapter's own drops) -> dedup by normalised code -> splits
  * (hash of seed and id, for tasks the source did not split) -> token-length filter -> seeded
- * order -> verification in the sandbox (only as many as --limit needs) -> task kinds (--kinds,
- * src/kinds/expand.ts) -> write. Every task left out is counted by reason in stats.json, and
- * every task a kind could not be made from by kind and reason.
+ * order -> verification in the sandbox (only as many as --limit needs) -> write. Every task left
+ * out is counted by reason in stats.json.
  */
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
@@ -35,15 +34,15 @@ export interface PrepareOptions {
   dedup?: boolean;
   tiers?: number[];
   repoEnv?: string;
-  /** The sandbox, when reference tests are to be verified (and for bugfix tasks and docstring examples). */
+  /** The sandbox, when reference tests are to be verified. */
   executor?: Executor;
-  /** Only verify reference tests when true (the executor may be there for the kinds alone). */
-  verify?: boolean;
-  /** Task kinds to make from each task (default: unit_test only, the source's tasks as they are). */
-  kinds?: KindName[];
   log: (line: string) => void;
   /** Called after each verification run with the number run so far. */
   onVerify?: (ran: number) => void;
+  /** Task kinds to make from each selected task (src/kinds/expand.ts); unit_test alone when absent. */
+  kinds?: KindName[];
+  /** The sandbox for bugfix (it keeps only bugs the reference tests kill). */
+  kindsExecutor?: Executor;
 }
 
 export interface PrepareStats {
@@ -60,11 +59,11 @@ export interface PrepareStats {
   tasks_written: number;
   sft_pairs: number;
   dropped: { total: number; by_reason: Record<string, number>; tasks: Drop[] };
-  /** Per kind (--kinds): tasks made and tasks left out by reason; null without --kinds. */
-  kinds: ExpandResult["counts"] | null;
   verify: { ran: number; passed: number; not_run_without_tests: number; isolation: string | null } | null;
   seconds: { load: number; verify: number; total: number };
   summary: TaskStats;
+  /** Per kind, tasks made and tasks not made by reason (with --kinds). */
+  kinds?: ExpandResult["counts"];
 }
 
 const LISTED_DROPS = 2000; // individual drops listed in stats.json; counts cover all of them
@@ -105,9 +104,9 @@ export async function prepare(options: PrepareOptions): Promise<PrepareStats> {
   const position = new Map(tasks.map((t, i) => [t.id, i]));
   const { selected, verify, verifySeconds } = await select(seededOrder(tasks, options.seed), options, drops);
   const notSelected = tasks.length - selected.length - (verify === null ? 0 : verify.ran - verify.passed);
-  const sourceTasks = [...selected].sort((a, b) => (position.get(a.id) as number) - (position.get(b.id) as number));
-  const expanded = options.kinds === undefined ? undefined : await expandKinds(sourceTasks, options.kinds, { seed: options.seed, executor: options.executor });
-  const final = expanded?.tasks ?? sourceTasks;
+  const sorted = [...selected].sort((a, b) => (position.get(a.id) as number) - (position.get(b.id) as number));
+  const expanded = options.kinds === undefined ? undefined : await expandKinds(sorted, options.kinds, { seed: options.seed, executor: options.kindsExecutor });
+  const final = expanded?.tasks ?? sorted;
   const sft = final.filter((t) => t.split === "train" && hasSftTarget(t)).map((t) => sftRow(t, chat));
   writeTasks(join(options.out, "tasks.jsonl"), final);
   writeJsonl(join(options.out, "sft.jsonl"), sft);
@@ -126,10 +125,10 @@ export async function prepare(options: PrepareOptions): Promise<PrepareStats> {
     tasks_written: final.length,
     sft_pairs: sft.length,
     dropped: { total: Object.values(byReason).reduce((a, b) => a + b, 0), by_reason: byReason, tasks: drops.slice(0, LISTED_DROPS) },
-    kinds: expanded?.counts ?? null,
     verify,
     seconds: { load: loadSeconds, verify: verifySeconds, total: (Date.now() - started) / 1000 },
     summary: computeStats(final, counter === undefined ? undefined : (t) => tokens.get(t.id) ?? 0),
+    ...(expanded === undefined ? {} : { kinds: expanded.counts }),
   };
   writeJson(join(options.out, "stats.json"), stats);
   return stats;
@@ -141,7 +140,7 @@ export async function prepare(options: PrepareOptions): Promise<PrepareStats> {
  */
 async function select(ordered: Task[], options: PrepareOptions, drops: Drop[]): Promise<{ selected: Task[]; verify: PrepareStats["verify"]; verifySeconds: number }> {
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  if (options.executor === undefined || options.verify === false) return { selected: ordered.slice(0, limit), verify: null, verifySeconds: 0 };
+  if (options.executor === undefined) return { selected: ordered.slice(0, limit), verify: null, verifySeconds: 0 };
   const started = Date.now();
   const selected: Task[] = [];
   const verify = { ran: 0, passed: 0, not_run_without_tests: 0, isolation: null as string | null };

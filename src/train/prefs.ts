@@ -113,7 +113,7 @@ export async function buildPreferencePairs(options: PrefsOptions): Promise<Prefs
  * answer of another kind needs a reward above 0, so that for the code kinds the pairs follow
  * the reference tests' pass rate (higher pass rate chosen), as code-generation DPO does.
  */
-function mayBeChosen(score: KindScoreRecord): boolean {
+export function mayBeChosen(score: KindScoreRecord): boolean {
   return score.kind === undefined || score.kind === "unit_test" ? score.valid : (score.reward ?? 0) > 0;
 }
 

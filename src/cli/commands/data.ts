@@ -5,15 +5,14 @@ import { UsageError } from "../../errors.js";
 import { SandboxPool } from "../../sandbox/pool.js";
 import { distill } from "../../tasks/distill.js";
 import { readTasks } from "../../tasks/io.js";
-import { checkKinds, expandKinds } from "../../kinds/expand.js";
-import { prepare, type PrepareStats } from "../../tasks/prepare.js";
-import type { KindName } from "../../tasks/schema.js";
+import { prepare } from "../../tasks/prepare.js";
 import { chatTemplateFor, trainingText } from "../../tasks/sft.js";
 import { SOURCES } from "../../tasks/sources/index.js";
 import { computeStats, formatStats } from "../../tasks/stats.js";
 import { TokenCounter } from "../../tasks/tokens.js";
 import { Progress } from "../../util/progress.js";
 import { flag, type Command, type FlagSpec, type ParsedArgs } from "../command.js";
+import { checkKinds, expandKinds, type ExpandResult } from "../../kinds/expand.js";
 import { exportCommand } from "./data-export.js";
 
 const DEFAULT_SEED = 1234; // the run config's default seed, so `data prepare` and `testtune run` agree
@@ -36,20 +35,13 @@ async function startSandbox(args: ParsedArgs): Promise<SandboxPool> {
   return SandboxPool.start({ workers: flag.num(args, "workers"), isolation, defaultTimeoutS: flag.num(args, "timeout") });
 }
 
-function kindsFlag(args: ParsedArgs): KindName[] | undefined {
-  const kinds = flag.list(args, "kinds");
-  return kinds === undefined ? undefined : checkKinds(kinds, { file: "command line", field: "--kinds" });
-}
-
-/** Per kind: tasks made, references that pass their check (text kinds), and what was left out by reason. */
-function kindLines(counts: NonNullable<PrepareStats["kinds"]>): string[] {
-  const lines = ["tasks by kind:"];
-  for (const [kind, c] of Object.entries(counts)) {
+/** Per kind: tasks made (text kinds: how many references pass their check) and tasks not made, by reason. */
+function kindLines(counts: ExpandResult["counts"]): string[] {
+  return Object.entries(counts).map(([kind, c]) => {
     const checked = c.reference_passed === undefined ? "" : ` (reference passes its check: ${c.reference_passed}${c.reference_unchecked ? `, ${c.reference_unchecked} with examples not run` : ""})`;
-    lines.push(`  ${kind.padEnd(10)} ${String(c.made).padStart(6)} made${checked}`);
-    for (const [reason, n] of Object.entries(c.dropped)) lines.push(`  ${"".padEnd(10)} ${String(n).padStart(6)}  left out: ${reason}`);
-  }
-  return lines;
+    const dropped = Object.keys(c.dropped).length > 0 ? `; not made: ${Object.entries(c.dropped).map(([r, n]) => `${n} ${r}`).join(", ")}` : "";
+    return `  kind ${kind}: ${c.made} tasks${checked}${dropped}`;
+  });
 }
 
 function log(line: string): void {
@@ -69,7 +61,6 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
     { name: "input", type: "string", value: "<path>", description: "downloaded file (.jsonl, .jsonl.gz, .json, .parquet) or directory" },
     { name: "out", type: "string", required: true, value: "<dir>", description: "output directory" },
     { name: "verify", type: "boolean", description: "run every reference test file in the sandbox; keep only tasks whose tests pass" },
-    { name: "kinds", type: "list", value: "<kind,...>", description: "task kinds to make from each task: unit_test (default), solve, complete, bugfix, docstring, explain (docs/kinds.md)" },
     { name: "dedup", type: "boolean", default: true, description: "drop tasks whose normalised code repeats an earlier one (--no-dedup keeps them)" },
     ...promptFlags,
     { name: "max-tokens", type: "number", description: "drop tasks whose prompt + target is longer (needs --tokenizer)" },
@@ -78,19 +69,21 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
     { name: "eval-fraction", type: "number", default: 0.1, description: "fraction of tasks in the eval split" },
     { name: "tiers", type: "list", value: "<1,2,...>", description: "TinyTests: tiers to generate (default 1-5)" },
     { name: "repo-env", type: "string", value: "<dir>", description: "TestGenEval: the repositories' environment; without it tasks that need one are skipped" },
+    { name: "kinds", type: "list", value: "<kind,...>", description: "task kinds to make from each task (default unit_test): unit_test, solve, complete, bugfix, docstring, explain (docs/kinds.md); bugfix and docstring run the sandbox" },
     ...sandboxFlags,
   ],
   async run(args) {
     const out = flag.need(args, "out");
+    const kindList = flag.list(args, "kinds");
+    const kinds = kindList === undefined ? undefined : checkKinds(kindList, { file: "--kinds", field: "" });
     const tiers = flag.list(args, "tiers")?.map((t) => {
       const n = Number(t);
       if (!Number.isInteger(n)) throw new UsageError(`--tiers takes tier numbers 1-5, got '${t}'`);
       return n;
     });
-    const kinds = kindsFlag(args);
-    // bugfix keeps only bugs the reference tests kill, docstring references run their examples: both need the sandbox
-    const needsSandbox = flag.bool(args, "verify") || kinds?.some((k) => k === "bugfix" || k === "docstring") === true;
-    const executor = needsSandbox ? await startSandbox(args) : undefined;
+    const executor = flag.bool(args, "verify") ? await startSandbox(args) : undefined;
+    // bugfix keeps only bugs the reference tests kill, docstring references run their examples: both need the sandbox even without --verify
+    const kindsExecutor = kinds?.some((k) => k === "bugfix" || k === "docstring") === true ? (executor ?? (await startSandbox(args))) : undefined;
     const progress = new Progress({ label: "verify", unit: "task" });
     try {
       const stats = await prepare({
@@ -107,22 +100,23 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
         tiers,
         repoEnv: flag.str(args, "repo-env"),
         executor,
-        verify: flag.bool(args, "verify"),
-        ...(kinds === undefined ? {} : { kinds }),
+        kinds,
+        kindsExecutor,
         log,
         onVerify: (ran) => progress.update(ran),
       });
       if (stats.verify !== null) progress.finish(`${stats.verify.passed} passed`);
       const lines = [`${stats.tasks_written} tasks (${stats.summary.with_tests} with reference tests), ${stats.sft_pairs} SFT pairs -> ${out}`];
       if (stats.verify !== null) lines.push(`verified ${stats.verify.ran} reference test files in the sandbox (${stats.verify.isolation ?? "no runs"}): ${stats.verify.passed} passed`);
+      lines.push(...kindLines(stats.kinds ?? {}));
       if (stats.dropped.total > 0) lines.push(`left out (${stats.dropped.total}), by reason:`);
       for (const [reason, count] of Object.entries(stats.dropped.by_reason)) lines.push(`  ${String(count).padStart(6)}  ${reason}`);
-      if (stats.kinds !== null) lines.push(...kindLines(stats.kinds));
       if (stats.license !== null) lines.push(`licence: ${stats.license}`);
       lines.push(`details: ${join(out, "stats.json")}`);
       process.stdout.write(`${lines.join("\n")}\n`);
     } finally {
       await executor?.close();
+      if (kindsExecutor !== executor) await kindsExecutor?.close();
     }
   },
 };
@@ -171,7 +165,8 @@ with the reason it was kept or not) and <out>/stats.json. OPENAI_API_KEY is sent
     const all = await readTasks(flag.need(args, "tasks"));
     const chosen = split === "all" ? all : all.filter((t) => t.split === split);
     if (chosen.length === 0) throw new UsageError(`no ${split} tasks in ${flag.need(args, "tasks")}`, "pass --split all, or a file with that split");
-    const kinds = kindsFlag(args);
+    const kindList = flag.list(args, "kinds");
+    const kinds = kindList === undefined ? undefined : checkKinds(kindList, { file: "--kinds", field: "" });
     const n = flag.num(args, "n") ?? 4;
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--n must be a positive integer, got ${n}`);
     const out = flag.need(args, "out");
