@@ -13,3 +13,8 @@ export async function answerChecks(answer: string, format: "code" | "text"): Pro
   const style = await styleScore(answer);
   return style === undefined ? { hallucination } : { hallucination, style: style.score };
 }
+
+/** A kind's check with the shared checks filled in where the kind did not make its own. */
+export function withAnswerChecks(check: KindCheck, shared: Pick<KindCheck, "hallucination" | "style">): KindCheck {
+  return { ...check, hallucination: check.hallucination ?? shared.hallucination ?? [], ...(check.style === undefined && shared.style !== undefined ? { style: shared.style } : {}) };
+}

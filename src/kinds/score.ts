@@ -5,6 +5,9 @@
  * score, outcome, compiled, ...) beside the fields every consumer already reads: `valid` is
  * `passed`, `reward` the kind's reward, `status` the nearest sandbox outcome.
  *
+ * Every record also carries the checks all kinds share (answer-checks.ts): the placeholders
+ * found in the answer and, for code answers, the style score.
+ *
  * `testtune score`, the pipeline's prefs and eval stages (through scoreFiles) and the reward
  * service use this, so one tasks file may mix kinds.
  */
@@ -12,7 +15,9 @@ import { scoreCompletions, type Completion, type Executor, type ScoreRecord, typ
 import type { Outcome } from "../sandbox/types.js";
 import type { Task } from "../tasks/schema.js";
 import { kindName, kindOf } from "./index.js";
+import { answerChecks, withAnswerChecks } from "./answer-checks.js";
 import type { KindCheck } from "./kind.js";
+import { unitTest } from "./unit_test.js";
 
 /** The kind fields a score record gains (all kinds; for unit_test they restate valid/reward/status). */
 export interface KindFields {
@@ -89,7 +94,9 @@ export async function scoreByKind(
     settings,
     async (j, rec) => {
       const i = tests[j] as number;
-      const full: KindScoreRecord = { ...rec, kind: "unit_test", passed: rec.valid, score: rec.reward ?? 0, outcome: rec.status, compiled: rec.static_assertions !== null };
+      const { task, completion } = items[i] as Completion;
+      const shared = await answerChecks(unitTest.extract(completion, task), "code");
+      const full: KindScoreRecord = { ...rec, kind: "unit_test", passed: rec.valid, score: rec.reward ?? 0, outcome: rec.status, compiled: rec.static_assertions !== null, ...shared };
       out[i] = full;
       await onRecord?.(i, full);
     },
@@ -98,7 +105,8 @@ export async function scoreByKind(
   const rest = others.map(async (i) => {
     const { task, completion } = items[i] as Completion;
     const kind = kindOf(task);
-    const check = await kind.check(task, kind.extract(completion, task), ctx);
+    const answer = kind.extract(completion, task);
+    const check = withAnswerChecks(await kind.check(task, answer, ctx), await answerChecks(answer, (kind.answerFormat ?? "python") === "python" ? "code" : "text"));
     const rec = kindRecord(task, check, kind.reward(check), settings);
     out[i] = rec;
     await onRecord?.(i, rec);
