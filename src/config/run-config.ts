@@ -113,6 +113,7 @@ export const runConfigSchema = z.strictObject({
         n: z.number().int().positive().default(10).describe("Samples per task (pass@k needs n >= k)"),
         ks: z.array(z.number().int().positive()).default([1, 5, 10]).describe("k values for pass@k"),
         temperature: z.number().min(0).default(0.8).describe("Sampling temperature (0.8 is the common choice for pass@k with n > 1, Chen et al. 2021)"),
+        greedy: z.boolean().default(false).describe("Also decode once greedily (temperature 0) per task: pass@1 (greedy) per model and per kind, beside the sampled pass@k"),
         top_p: z.number().gt(0).max(1).default(0.95),
         max_new_tokens: z.number().int().positive().default(256),
         batch_size: z.number().int().positive().default(128).describe("Sequences per forward pass, from several prompts; the samples do not depend on it"),

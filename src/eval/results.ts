@@ -52,7 +52,21 @@ export interface ModelResults {
   strength?: StrengthResults;
   /** Per task kind, when the score lines name their kind (src/eval/kinds.ts). */
   kinds?: Record<string, KindResults>;
+  /** One greedy (temperature 0) answer per task, when eval.greedy: its pass@1 overall and per kind. */
+  greedy?: GreedyResults;
   per_task: TaskResult[];
+}
+
+export interface GreedyResults {
+  "pass@1": number;
+  /** Per kind: the greedy pass@1 and that answer's compile, hallucination and style figures (src/eval/kinds.ts). */
+  kinds?: Record<string, KindResults>;
+}
+
+/** The greedy results from the scores of one greedy answer per task. */
+export function computeGreedyResults(scores: readonly ScoredSample[]): GreedyResults {
+  const kinds = computeKindResults(scores, [1]);
+  return { "pass@1": mean(scores.map((s) => (s.valid ? 1 : 0))), ...(kinds === undefined ? {} : { kinds }) };
 }
 
 /** `strongAt`: also compute the strength metrics with this strong@k threshold. */

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { runEngineJob } from "../../engine/job.js";
 import { SandboxError } from "../../errors.js";
-import { computeModelResults, type ModelResults, type ScoredSample } from "../../eval/results.js";
+import { computeGreedyResults, computeModelResults, type GreedyResults, type ModelResults, type ScoredSample } from "../../eval/results.js";
 import { summarize } from "../../eval/summary.js";
 import { kindPrompt } from "../../kinds/prompt.js";
 import { scoreFiles } from "../../quality/score-files.js";
@@ -24,27 +24,24 @@ async function evalTasks(ctx: StageContext): Promise<Task[]> {
   return ctx.config.eval.max_tasks === undefined ? tasks : tasks.slice(0, ctx.config.eval.max_tasks);
 }
 
-async function evaluateModel(ctx: StageContext, model: string, tasks: Task[], pool: SandboxPool): Promise<ModelResults> {
-  const { config, runDir } = ctx;
-  const dir = runPaths.evalDir(runDir, model);
-  const promptsFile = join(dir, "prompts.jsonl");
-  const samplesFile = join(dir, "samples.jsonl");
-  const scoresFile = join(dir, "scores.jsonl");
-  const tasksFile = join(dir, "tasks.jsonl");
-  writeJsonl(tasksFile, tasks);
-  const prompt = runPromptOptions(runDir, config);
-  writeJsonl(promptsFile, tasks.map((t) => ({ task_id: t.id, prompt: kindPrompt(t, prompt) })));
-  const ref = stageModelRef(runDir, config, model);
-  ctx.log(`  ${model}: sampling ${config.eval.n} per task for ${tasks.length} tasks`);
+/** Samples `run.n` answers per task at `run.temperature` (engine `generate`) and scores them by kind; both files resume. */
+async function sampleAndScore(
+  ctx: StageContext,
+  model: string,
+  files: { dir: string; promptsFile: string; tasksFile: string; pool: SandboxPool; ref: ReturnType<typeof stageModelRef> },
+  run: { samplesFile: string; scoresFile: string; n: number; temperature: number },
+): Promise<void> {
+  const { config } = ctx;
+  const { dir, promptsFile, tasksFile, pool, ref } = files;
   await runEngineJob(
     "generate",
     {
       model: ref.model,
       ...(ref.adapter === undefined ? {} : { adapter: ref.adapter }),
       input: promptsFile,
-      output: samplesFile,
-      num_samples: config.eval.n,
-      temperature: config.eval.temperature,
+      output: run.samplesFile,
+      num_samples: run.n,
+      temperature: run.temperature,
       top_p: config.eval.top_p,
       max_new_tokens: config.eval.max_new_tokens,
       batch_size: config.eval.batch_size,
@@ -53,11 +50,11 @@ async function evaluateModel(ctx: StageContext, model: string, tasks: Task[], po
     },
     { quiet: ctx.quiet, label: `generate ${model}`, metricsFile: join(dir, "metrics.jsonl") },
   );
-  ctx.log(`  ${model}: running ${tasks.length * config.eval.n} test files in the sandbox`);
+  ctx.log(`  ${model}: scoring ${model}'s answers in the sandbox`);
   const scored = await scoreFiles({
     tasksFile,
-    samplesFile,
-    outFile: scoresFile,
+    samplesFile: run.samplesFile,
+    outFile: run.scoresFile,
     executor: pool,
     reward: config.reward.preset,
     mutants: config.eval.mutants,
@@ -70,8 +67,31 @@ async function evaluateModel(ctx: StageContext, model: string, tasks: Task[], po
       hint: "re-run the same command: scored samples are kept and only these are retried; 'testtune doctor' checks the sandbox",
     });
   }
+}
+
+async function evaluateModel(ctx: StageContext, model: string, tasks: Task[], pool: SandboxPool): Promise<ModelResults> {
+  const { config, runDir } = ctx;
+  const dir = runPaths.evalDir(runDir, model);
+  const promptsFile = join(dir, "prompts.jsonl");
+  const samplesFile = join(dir, "samples.jsonl");
+  const scoresFile = join(dir, "scores.jsonl");
+  const tasksFile = join(dir, "tasks.jsonl");
+  writeJsonl(tasksFile, tasks);
+  const prompt = runPromptOptions(runDir, config);
+  writeJsonl(promptsFile, tasks.map((t) => ({ task_id: t.id, prompt: kindPrompt(t, prompt) })));
+  const ref = stageModelRef(runDir, config, model);
+  ctx.log(`  ${model}: sampling ${config.eval.n} per task for ${tasks.length} tasks`);
+  await sampleAndScore(ctx, model, { dir, promptsFile, tasksFile, pool, ref }, { samplesFile, scoresFile, n: config.eval.n, temperature: config.eval.temperature });
+  let greedy: GreedyResults | undefined;
+  if (config.eval.greedy) {
+    ctx.log(`  ${model}: one greedy answer per task`);
+    const greedyScores = join(dir, "greedy-scores.jsonl");
+    await sampleAndScore(ctx, model, { dir, promptsFile, tasksFile, pool, ref }, { samplesFile: join(dir, "greedy-samples.jsonl"), scoresFile: greedyScores, n: 1, temperature: 0 });
+    greedy = computeGreedyResults((await readJsonlAll(greedyScores)).map((r) => r.value as ScoredSample));
+  }
   const scores = (await readJsonlAll(scoresFile)).map((r) => r.value as ScoredSample);
   const results = computeModelResults(model, scores, config.eval.ks, tasks.map((t) => t.id), config.eval.mutants ? config.eval.strong_at : undefined);
+  if (greedy !== undefined) results.greedy = greedy;
   writeJson(join(dir, "results.json"), results);
   return results;
 }
