@@ -71,6 +71,23 @@ export function literalType(text: string): string | undefined {
   return undefined;
 }
 
+/** A literal as Python's repr writes it back (what a doctest compares); undefined when that cannot be told from the text. */
+export function reprOf(text: string): string | undefined {
+  const t = text.trim();
+  if (/^-?\d+$/.test(t) || t === "True" || t === "False" || t === "None") return t;
+  if (/^-?\d+\.(?:0|\d*[1-9])$/.test(t)) return t;
+  if (/^'[^'\\]*'$/.test(t)) return t;
+  if (/^"[^"'\\]*"$/.test(t)) return `'${t.slice(1, -1)}'`;
+  const open = t[0];
+  if ((open === "[" && t.endsWith("]")) || (open === "(" && t.endsWith(")"))) {
+    const items = splitArgs(t.slice(1, -1)).map(reprOf);
+    if (items.some((i) => i === undefined)) return undefined;
+    if (open === "(") return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
+    return `[${items.join(", ")}]`;
+  }
+  return undefined;
+}
+
 /** The one type of several literals, when they agree (an empty list agrees with any list[...]). */
 function oneType(literals: readonly string[]): string | undefined {
   const types = new Set(literals.map(literalType));
@@ -230,7 +247,11 @@ export function googleDocstring(doc: FunctionDoc): string {
   }
   if (doc.examples.length > 0) {
     lines.push("", "Examples:");
-    for (const e of doc.examples) lines.push(`    >>> ${e.call}`, `    ${e.result}`);
+    for (const e of doc.examples) {
+      const repr = reprOf(e.result);
+      // a result whose repr cannot be told from its text is compared by equality instead
+      lines.push(...(repr === undefined ? [`    >>> ${e.call} == ${e.result}`, "    True"] : [`    >>> ${e.call}`, `    ${repr}`]));
+    }
   }
   return lines.join("\n");
 }

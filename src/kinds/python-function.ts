@@ -32,6 +32,8 @@ export interface FunctionFacts {
   signature: string;
   /** 0-based line of the `def`. */
   line: number;
+  /** The indentation of the body's first line as written (tabs kept); undefined for a body on the `def` line. */
+  bodyIndent?: string;
 }
 
 /** Nodes of the given types under `root`, not descending into nested functions, lambdas or classes. */
@@ -122,6 +124,8 @@ function factsOf(statement: Node, method: boolean, code: string): FunctionFacts 
     signature: code.slice(fn.startIndex, colon === undefined || colon === null ? fn.startIndex : colon.endIndex),
     line: fn.startPosition.row,
   };
+  const colonRow = colon === undefined || colon === null ? fn.startPosition.row : colon.endPosition.row;
+  if (body !== null && body.startPosition.row > colonRow) facts.bodyIndent = /^[ \t]*/.exec(code.split("\n")[body.startPosition.row] ?? "")?.[0] ?? "";
   if (doc !== undefined) {
     facts.docstring = cleandoc(stringContent(doc.string));
     facts.docstringRange = { start: doc.statement.startIndex, end: doc.statement.endIndex, line: doc.statement.startPosition.row };

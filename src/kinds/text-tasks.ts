@@ -56,14 +56,16 @@ export function sourceFunction(task: Task): string | undefined {
   return typeof qualname === "string" && qualname !== "" ? qualname : task.entry_points[task.entry_points.length - 1];
 }
 
-/** `code` with `docstring` (cleaned text) inserted as the first statement of the function. */
-export function insertDocstring(code: string, facts: FunctionFacts, docstring: string): string {
+/**
+ * `code` with `docstring` (cleaned text) inserted as the first statement of the function, at
+ * its body's own indentation (tabs and two-space bodies exist); undefined for a body written on
+ * the `def` line.
+ */
+export function insertDocstring(code: string, facts: FunctionFacts, docstring: string): string | undefined {
+  if (facts.bodyIndent === undefined) return undefined;
   const lines = code.split("\n");
-  const defLine = lines[facts.line] ?? "";
-  const indent = `${/^\s*/.exec(defLine)?.[0] ?? ""}    `;
-  const headerLines = facts.signature.split("\n").length;
-  const at = facts.line + headerLines; // the line after the def's colon
-  return [...lines.slice(0, at), quoteDocstring(docstring, indent), ...lines.slice(at)].join("\n");
+  const at = facts.line + facts.signature.split("\n").length; // the line after the def's colon
+  return [...lines.slice(0, at), quoteDocstring(docstring, facts.bodyIndent), ...lines.slice(at)].join("\n");
 }
 
 function derived(task: Task, kind: TextKind, name: string, fields: Partial<Task>): Task {
@@ -78,7 +80,9 @@ async function docstringTask(task: Task, name: string, facts: FunctionFacts): Pr
   const doc = gatherDoc(facts, task);
   if (doc === undefined) return "no docstring and no description";
   const text = googleDocstring(doc);
-  return derived(task, "docstring", name, { code: insertDocstring(task.code, facts, text), given: task.code, answer: quoteDocstring(text, "") });
+  const code = insertDocstring(task.code, facts, text);
+  if (code === undefined) return "body on the def line";
+  return derived(task, "docstring", name, { code, given: task.code, answer: quoteDocstring(text, "") });
 }
 
 function explainTask(task: Task, name: string, facts: FunctionFacts): Task | string {

@@ -107,3 +107,14 @@ test("data prepare --kinds on a Python corpus: counts per kind and reason, tasks
   assert.equal(wrong.exitCode, 1);
   assert.match(wrong.stderr, /^error: --kinds: unknown kind\(s\) docstrings\nHINT: the kinds are unit_test, solve, complete, bugfix, docstring, explain/);
 });
+
+test("a written docstring goes in at the body's own indentation (tabs, two spaces); a body on the def line gives none", async () => {
+  const tabbed = source("t/tabbed", { code: "def inc(n):\n\tm = n + 1\n\treturn m\n", entry_points: ["inc"], description: "Return n plus one.", tests: "def test_inc():\n    assert inc(1) == 2\n" });
+  const two = source("t/two", { code: "def inc(n):\n  return n + 1\n", entry_points: ["inc"], description: "Return n plus one.", tests: "def test_inc():\n    assert inc(1) == 2\n" });
+  const oneLine = source("t/one-line", { code: "def inc(n): return n + 1\n", entry_points: ["inc"], description: "Return n plus one." });
+  const { byKind, counts } = await textKindTasks([tabbed, two, oneLine], ["docstring"], { executor: pool });
+  assert.ok(byKind.docstring.get("t/tabbed")?.code.startsWith('def inc(n):\n\t"""Return n plus one.\n\n\tArgs:\n\t    n (int): An integer.\n'));
+  assert.ok(byKind.docstring.get("t/two")?.code.startsWith('def inc(n):\n  """Return n plus one.\n'));
+  assert.deepEqual(counts.docstring.dropped, { "body on the def line": 1 });
+  assert.equal(counts.docstring.reference_passed, 2); // both modules parse and their examples pass
+});
