@@ -57,3 +57,7 @@ export { KINDS, kindOf, kindName, kindTaskId, type KindCheck, type KindContext, 
 export { kindPrompt, kindTarget } from "./kinds/prompt.js";
 export { scoreByKind, type KindScoreRecord } from "./kinds/score.js";
 export { expandKinds, type ExpandResult } from "./kinds/expand.js";
+export { answerChecks } from "./kinds/answer-checks.js";
+export { findPlaceholders } from "./kinds/hallucination.js";
+export { styleScore, type StyleScore } from "./kinds/style.js";
+export { textKindTasks, type TextTasksResult } from "./kinds/text-tasks.js";

@@ -118,3 +118,9 @@ test("a written docstring goes in at the body's own indentation (tabs, two space
   assert.deepEqual(counts.docstring.dropped, { "body on the def line": 1 });
   assert.equal(counts.docstring.reference_passed, 2); // both modules parse and their examples pass
 });
+
+test("a result's repr is told from its literal only where Python would print it the same way", async () => {
+  const { reprOf, literalType } = await import("../../src/kinds/function-doc.js");
+  assert.deepEqual(["3", '"abc"', "'a b'", "[1,2]", "(4,)", "(1,2)", "2.5", "2.50", "{1, 2}", "x + 1", '"it\'s"'].map(reprOf), ["3", "'abc'", "'a b'", "[1, 2]", "(4,)", "(1, 2)", "2.5", undefined, undefined, undefined, undefined]);
+  assert.deepEqual(["-3", "[1, 2]", "[]", "['a']", "True", "x"].map(literalType), ["int", "list[int]", "list", "list[str]", "bool", undefined]);
+});
