@@ -24,7 +24,7 @@ const NO_TESTS: Task = taskSchema.parse({ id: "x/2", source: "corpus", code: "de
 
 let pool: SandboxPool;
 before(async () => {
-  pool = await SandboxPool.start({ workers: 2, defaultTimeoutS: 5 });
+  pool = await SandboxPool.start({ workers: 2, defaultTimeoutS: 15 });
 });
 after(async () => {
   await pool.close();
