@@ -56,7 +56,7 @@ const task = (kind: "docstring" | "explain", extra: Partial<Task> = {}): Task =>
 
 let pool: SandboxPool;
 before(async () => {
-  pool = await SandboxPool.start({ workers: 2, memoryMb: 256, defaultTimeoutS: 5 });
+  pool = await SandboxPool.start({ workers: 2, memoryMb: 256, defaultTimeoutS: 15 }); // generous: no honest run may time out on a loaded machine
   const facts = await functionFacts(CODE, "clip");
   assert.ok(facts !== undefined);
   given = stripDocstring(CODE, facts);

@@ -35,7 +35,7 @@ const TERSE = source("t/terse", { code: 'def h(a):\n    """Id."""\n    return a\
 
 let pool: SandboxPool;
 before(async () => {
-  pool = await SandboxPool.start({ workers: 2, memoryMb: 256, defaultTimeoutS: 5 });
+  pool = await SandboxPool.start({ workers: 2, memoryMb: 256, defaultTimeoutS: 15 }); // generous: no honest run may time out on a loaded machine
 });
 after(async () => {
   await pool.close();

@@ -41,7 +41,7 @@ let url = "";
 let pool: SandboxPool;
 
 before(async () => {
-  pool = await SandboxPool.start({ workers: 2, memoryMb: 256, defaultTimeoutS: 5 });
+  pool = await SandboxPool.start({ workers: 2, memoryMb: 256, defaultTimeoutS: 15 }); // generous: no honest run may time out on a loaded machine
   server = createServer((req, res) => {
     let raw = "";
     req.on("data", (c: Buffer) => (raw += c.toString()));
