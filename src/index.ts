@@ -62,3 +62,11 @@ export { exportModel, type ExportOptions, type ExportResult } from "./model/expo
 export { openGguf, type GgufModel } from "./model/llama-cpp.js";
 export { checkAgainstLlamaCpp, formatAgreement, type AgreementReport } from "./model/agreement.js";
 export { buildModelfile, type Modelfile } from "./model/modelfile.js";
+export { KINDS, kindOf, kindName, kindTaskId, type KindCheck, type KindContext, type TaskKind } from "./kinds/index.js";
+export { kindPrompt, kindTarget } from "./kinds/prompt.js";
+export { scoreByKind, type KindScoreRecord } from "./kinds/score.js";
+export { expandKinds, type ExpandResult } from "./kinds/expand.js";
+export { answerChecks } from "./kinds/answer-checks.js";
+export { findPlaceholders } from "./kinds/hallucination.js";
+export { styleScore, type StyleScore } from "./kinds/style.js";
+export { textKindTasks, type TextTasksResult } from "./kinds/text-tasks.js";

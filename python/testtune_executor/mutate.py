@@ -43,6 +43,11 @@ from dataclasses import dataclass
 from typing import Iterator
 
 FAMILIES = ("compare", "boolop", "not", "return", "constant", "arith", "bool", "negate")
+# Not a mutation-testing family (its mutants are mostly caught by any test that calls the
+# function, so they would inflate mutation scores): ``remove_return`` deletes a ``return``
+# statement (it becomes ``pass``, as if commented out), one of the injected bugs of the bugfix
+# task kind (kinds_prep.py), which asks ``generate_mutants`` for it by name.
+REMOVE_RETURN = "remove_return"
 
 _COMPARE_SWAPS: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Eq: ast.NotEq,
@@ -175,6 +180,7 @@ def _mutations(node: ast.AST) -> Iterator[tuple[str, str, ast.AST]]:
     elif isinstance(node, ast.Return) and node.value is not None:
         if not (isinstance(node.value, ast.Constant) and node.value.value is None):
             yield "return", "return value -> return None", _with(node, value=None)
+        yield REMOVE_RETURN, "return removed", ast.copy_location(ast.Pass(), node)
 
 
 def _candidates(tree: ast.Module) -> list[_Candidate]:
@@ -299,11 +305,11 @@ def _parses_to(source: str, expected_dump: str) -> bool:
         return False
 
 
-def _sample_order(candidates: list[_Candidate], seed: int) -> list[_Candidate]:
+def _sample_order(candidates: list[_Candidate], seed: int, families: tuple[str, ...]) -> list[_Candidate]:
     """Seeded shuffle within each family, then round-robin over the families."""
     rng = random.Random(seed)
     queues = []
-    for family in FAMILIES:
+    for family in families:
         members = [c for c in candidates if c.family == family]
         rng.shuffle(members)
         queues.append(members)
@@ -313,17 +319,18 @@ def _sample_order(candidates: list[_Candidate], seed: int) -> list[_Candidate]:
     return order
 
 
-def generate_mutants(source: str, max_mutants: int | None = None, seed: int = 0) -> list[Mutant]:
-    """All mutants of ``source`` (or a seeded sample of at most ``max_mutants``), in source order.
+def generate_mutants(source: str, max_mutants: int | None = None, seed: int = 0, families: tuple[str, ...] = FAMILIES) -> list[Mutant]:
+    """All mutants of ``source`` (or a seeded sample of at most ``max_mutants``), in source order,
+    made by the operators of ``families`` (the mutation-testing families by default).
 
     Raises SyntaxError when ``source`` itself is not valid Python.
     """
     if max_mutants is not None and max_mutants < 0:
         raise ValueError(f"max_mutants must be >= 0, got {max_mutants}")
     tree = ast.parse(source)
-    candidates = _candidates(tree)
+    candidates = [c for c in _candidates(tree) if c.family in families]
     renderer = _Renderer(source, tree)
-    order = candidates if max_mutants is None else _sample_order(candidates, seed)
+    order = candidates if max_mutants is None else _sample_order(candidates, seed, families)
     chosen: list[tuple[_Candidate, str]] = []
     for cand in order:
         if max_mutants is not None and len(chosen) >= max_mutants:

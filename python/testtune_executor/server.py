@@ -34,6 +34,7 @@ import coverage  # noqa: E402
 import pytest  # noqa: E402
 
 from . import counting, oslimits, precompile, session, supervise  # noqa: E402
+from . import answer_guard  # noqa: E402,F401 - imported before the integrity snapshot, so patching it is tamper evidence
 from .integrity import Snapshot  # noqa: E402
 from .job import Context, JobRunner, error_result  # noqa: E402
 from .mutants import generate  # noqa: E402

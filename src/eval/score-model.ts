@@ -28,6 +28,8 @@ export interface ScoreModelOptions {
   strongAt?: number;
   quiet?: boolean;
   signal?: AbortSignal;
+  /** File names in `dir`: the samples to score, the scores, the results (null: not written). Default samples.jsonl, scores.jsonl, results.json. */
+  files?: { samples: string; scores: string; results: string | null };
 }
 
 /** Scoring stopped early (Ctrl-C: what was scored is kept), or the model's results and its scores. */
@@ -35,12 +37,13 @@ export type ScoredModel = { interrupted: true } | { interrupted: false; results:
 
 export async function scoreModel(options: ScoreModelOptions): Promise<ScoredModel> {
   const { dir, model } = options;
+  const files = options.files ?? { samples: "samples.jsonl", scores: "scores.jsonl", results: "results.json" };
   const tasksFile = join(dir, "tasks.jsonl");
-  const scoresFile = join(dir, "scores.jsonl");
+  const scoresFile = join(dir, files.scores);
   writeJsonl(tasksFile, options.tasks);
   const scored = await scoreFiles({
     tasksFile,
-    samplesFile: join(dir, "samples.jsonl"),
+    samplesFile: join(dir, files.samples),
     outFile: scoresFile,
     executor: options.executor,
     reward: options.reward,
@@ -58,6 +61,6 @@ export async function scoreModel(options: ScoreModelOptions): Promise<ScoredMode
   if (scored.interrupted) return { interrupted: true };
   const scores = (await readJsonlAll(scoresFile)).map((r) => r.value as ScoredSample);
   const results = computeModelResults(model, scores, options.ks, options.tasks.map((t) => t.id), options.mutants ? options.strongAt : undefined);
-  writeJson(join(dir, "results.json"), results);
+  if (files.results !== null) writeJson(join(dir, files.results), results);
   return { results, scores, interrupted: false };
 }

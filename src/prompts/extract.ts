@@ -33,12 +33,12 @@ const PYTHON_FENCE_LANGS = new Set(["", "python", "py", "python3", "pytest"]);
 const DEFINES_TEST = /^[ \t]*(?:(?:async[ \t]+)?def[ \t]+test|class[ \t]+Test)/m;
 const NEXT_TASK_HEADER = /^### Task\b/m;
 
-interface Fence {
+export interface Fence {
   lang: string;
   body: string;
 }
 
-function cutAtEndMarker(text: string): string {
+export function cutAtEndMarker(text: string): string {
   let end = text.length;
   for (const marker of END_MARKERS) {
     const at = text.indexOf(marker);
@@ -48,7 +48,7 @@ function cutAtEndMarker(text: string): string {
 }
 
 /** The fenced blocks of a Markdown-ish text, and the text before the first fence. */
-function splitFences(text: string): { before: string; fences: Fence[] } {
+export function splitFences(text: string): { before: string; fences: Fence[] } {
   const lines = text.split("\n");
   const fences: Fence[] = [];
   let before: string[] | undefined;
@@ -121,7 +121,8 @@ function usesName(code: string, name: string): boolean {
   return new RegExp(`(?<![\\w.])${escapeRegExp(name)}\\b(?![ \\t]*=[^=])`).test(code);
 }
 
-function insertImport(code: string, line: string): string {
+/** `line` inserted at the top of `code`, after any `from __future__` imports. */
+export function insertImport(code: string, line: string): string {
   const lines = code.split("\n");
   let at = 0;
   lines.forEach((l, i) => {

@@ -24,7 +24,8 @@ export interface PromptOptions {
 
 const CONSTRAINTS = "### Constraints: pytest only, no hypothesis, no unittest. Edge cases, parametrize, no explanation.";
 
-function fence(code: string): string {
+/** Code in one ```python fenced block, as prompts and chat targets show it. */
+export function fence(code: string): string {
   return `\`\`\`python\n${code.endsWith("\n") ? code : `${code}\n`}\`\`\``;
 }
 

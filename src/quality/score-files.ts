@@ -4,6 +4,7 @@
  * already in the output are skipped (no duplicate lines), a line cut short by an interruption
  * is dropped and scored again.
  */
+import { scoreByKind } from "../kinds/score.js";
 import { JsonlAppender, readJsonlAll } from "../util/jsonl.js";
 import { Progress } from "../util/progress.js";
 import { loadDoneKeys, loadSamples, loadTaskMap } from "./inputs.js";
@@ -41,6 +42,7 @@ export async function scoreFiles(options: ScoreFilesOptions): Promise<ScoreFiles
     tasks,
     samples,
     done: keys,
+    scoreBatch: scoreByKind, // each sample by its task's kind (unit_test: the test-file scorer)
     onScore: (score) => out.write(score),
     onProgress: (done, total) => progress.update(done, total),
   });

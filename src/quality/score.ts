@@ -101,7 +101,8 @@ function record(
   return out;
 }
 
-async function execWithRetry(executor: Executor, request: ExecRequest): Promise<ExecResult> {
+/** Runs a request; a sandbox_error (ours: a dead executor, a lost pipe) is retried once. */
+export async function execWithRetry(executor: Executor, request: ExecRequest): Promise<ExecResult> {
   const first = await executor.exec(request);
   // sandbox_error is ours (a dead executor, a lost pipe): one retry, then it is reported
   return first.status === "sandbox_error" ? executor.exec(request) : first;
@@ -199,6 +200,8 @@ export interface ScoreSamplesOptions extends ScoreSettings {
   batchSize?: number;
   /** Once aborted, no new batch starts and no further score is passed to onScore. */
   signal?: AbortSignal;
+  /** Scores one batch; scoreCompletions (test files only) when absent. src/kinds/score.ts scores any kind. */
+  scoreBatch?: typeof scoreCompletions;
 }
 
 export interface ScoreSummary {
@@ -222,7 +225,7 @@ export async function scoreSamples(options: ScoreSamplesOptions): Promise<ScoreS
   options.onProgress?.(0, todo.length);
   const runBatch = async (batch: NumberedSample[]): Promise<void> => {
     const items = batch.map(({ sample }) => ({ task: options.tasks.get(sample.task_id) as Task, completion: sample.completion }));
-    await scoreCompletions(items, options.executor, options, async (i, rec) => {
+    await (options.scoreBatch ?? scoreCompletions)(items, options.executor, options, async (i, rec) => {
       if (options.signal?.aborted === true) return;
       const { line, sample } = batch[i] as NumberedSample;
       const { task_id, ...rest } = rec; // keeps task_id, sample_index, sample_line first in the line

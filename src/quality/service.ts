@@ -17,7 +17,8 @@ import { NetworkError } from "../errors.js";
 import type { Task } from "../tasks/schema.js";
 import { ExecLimiter } from "./limiter.js";
 import { REWARD_MEASURES, type RewardPreset } from "./rewards.js";
-import { scoreCompletions, type Executor, type ScoreRecord } from "./score.js";
+import { scoreByKind } from "../kinds/score.js";
+import type { Executor, ScoreRecord } from "./score.js";
 import { parseScoreRequest, RequestError } from "./service-request.js";
 
 export interface RewardServiceOptions {
@@ -133,7 +134,7 @@ export async function startRewardService(options: RewardServiceOptions): Promise
       res.once("close", onClose);
       if (res.socket === null || res.socket.destroyed) onClose(); // gone while its body was read
     });
-    const run = scoreCompletions(items, limiter.for(controller.signal), { ...settings, mutantSeed: `${options.mutantSeed ?? 0}:${requests++}` });
+    const run = scoreByKind(items, limiter.for(controller.signal), { ...settings, mutantSeed: `${options.mutantSeed ?? 0}:${requests++}` });
     // its queued runs reject with AbandonedRun once given up; started ones finish (at most `concurrency`)
     void run.then(
       () => (admitted -= items.length),

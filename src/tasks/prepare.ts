@@ -8,11 +8,12 @@
  */
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
+import { expandKinds, type ExpandResult } from "../kinds/expand.js";
 import { writeJson, writeJsonl } from "../util/jsonl.js";
 import { dedupByCode } from "./dedup.js";
 import { writeTasks } from "./io.js";
-import type { Task } from "./schema.js";
-import { chatTemplateFor, sftRow, trainingText } from "./sft.js";
+import type { KindName, Task } from "./schema.js";
+import { chatTemplateFor, hasSftTarget, sftRow, trainingText } from "./sft.js";
 import { sourceByName, type Drop } from "./sources/index.js";
 import { assignSplits, seededOrder } from "./split.js";
 import { computeStats, type TaskStats } from "./stats.js";
@@ -38,6 +39,10 @@ export interface PrepareOptions {
   log: (line: string) => void;
   /** Called after each verification run with the number run so far. */
   onVerify?: (ran: number) => void;
+  /** Task kinds to make from each selected task (src/kinds/expand.ts); unit_test alone when absent. */
+  kinds?: KindName[];
+  /** The sandbox for bugfix (it keeps only bugs the reference tests kill). */
+  kindsExecutor?: Executor;
 }
 
 export interface PrepareStats {
@@ -57,6 +62,8 @@ export interface PrepareStats {
   verify: { ran: number; passed: number; not_run_without_tests: number; isolation: string | null } | null;
   seconds: { load: number; verify: number; total: number };
   summary: TaskStats;
+  /** Per kind, tasks made and tasks not made by reason (with --kinds). */
+  kinds?: ExpandResult["counts"];
 }
 
 const LISTED_DROPS = 2000; // individual drops listed in stats.json; counts cover all of them
@@ -97,8 +104,10 @@ export async function prepare(options: PrepareOptions): Promise<PrepareStats> {
   const position = new Map(tasks.map((t, i) => [t.id, i]));
   const { selected, verify, verifySeconds } = await select(seededOrder(tasks, options.seed), options, drops);
   const notSelected = tasks.length - selected.length - (verify === null ? 0 : verify.ran - verify.passed);
-  const final = [...selected].sort((a, b) => (position.get(a.id) as number) - (position.get(b.id) as number));
-  const sft = final.filter((t) => t.split === "train" && t.tests !== undefined).map((t) => sftRow(t, chat));
+  const sorted = [...selected].sort((a, b) => (position.get(a.id) as number) - (position.get(b.id) as number));
+  const expanded = options.kinds === undefined ? undefined : await expandKinds(sorted, options.kinds, { seed: options.seed, executor: options.kindsExecutor });
+  const final = expanded?.tasks ?? sorted;
+  const sft = final.filter((t) => t.split === "train" && hasSftTarget(t)).map((t) => sftRow(t, chat));
   writeTasks(join(options.out, "tasks.jsonl"), final);
   writeJsonl(join(options.out, "sft.jsonl"), sft);
   const byReason = countByReason(drops, { ...(loaded.skipped ?? {}), ...(notSelected > 0 ? { "not selected (--limit)": notSelected } : {}) });
@@ -119,6 +128,7 @@ export async function prepare(options: PrepareOptions): Promise<PrepareStats> {
     verify,
     seconds: { load: loadSeconds, verify: verifySeconds, total: (Date.now() - started) / 1000 },
     summary: computeStats(final, counter === undefined ? undefined : (t) => tokens.get(t.id) ?? 0),
+    ...(expanded === undefined ? {} : { kinds: expanded.counts }),
   };
   writeJson(join(options.out, "stats.json"), stats);
   return stats;

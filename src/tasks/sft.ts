@@ -1,9 +1,9 @@
-/** SFT pairs in TRL's prompt/completion form: the task's prompt and its reference test file. */
+/** SFT pairs in TRL's prompt/completion form: the task's prompt and its kind's target (unit_test: the reference test file). */
 import { dirname } from "node:path";
 import { existsSync, statSync } from "node:fs";
 import { UsageError } from "../errors.js";
 import { loadChatTemplate, type ChatTemplate } from "../prompts/chat-template.js";
-import { buildPrompt, buildTarget } from "../prompts/template.js";
+import { kindPrompt, kindTarget } from "../kinds/prompt.js";
 import type { Task } from "./schema.js";
 
 export interface SftRow {
@@ -19,12 +19,18 @@ export function chatTemplateFor(tokenizer: string | undefined, useChat: boolean)
   return loadChatTemplate(existsSync(tokenizer) && statSync(tokenizer).isDirectory() ? tokenizer : dirname(tokenizer));
 }
 
-export function sftRow(task: Task, chat: ChatTemplate | undefined, system?: string): SftRow {
-  return { task_id: task.id, prompt: buildPrompt(task, { chat, system }), completion: buildTarget(task, { chat, system }) };
+/** Whether the task has an answer to train on (unit_test: reference tests; other kinds: their target). */
+export function hasSftTarget(task: Task): boolean {
+  return kindTarget(task) !== undefined;
 }
 
-/** Prompt plus target (or the prompt alone for a task without tests): what the length filter measures. */
+export function sftRow(task: Task, chat: ChatTemplate | undefined, system?: string): SftRow {
+  const completion = kindTarget(task, { chat, system });
+  if (completion === undefined) throw new Error(`task ${task.id} has no target to train on`);
+  return { task_id: task.id, prompt: kindPrompt(task, { chat, system }), completion };
+}
+
+/** Prompt plus target (or the prompt alone for a task without one): what the length filter measures. */
 export function trainingText(task: Task, chat: ChatTemplate | undefined): string {
-  const prompt = buildPrompt(task, { chat });
-  return task.tests === undefined ? prompt : prompt + buildTarget(task, { chat });
+  return kindPrompt(task, { chat }) + (kindTarget(task, { chat }) ?? "");
 }

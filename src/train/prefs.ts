@@ -17,6 +17,7 @@ import { loadSamples } from "../quality/inputs.js";
 import type { RewardPreset } from "../quality/rewards.js";
 import { sampleKey, type Executor, type SampleScore } from "../quality/score.js";
 import { scoreFiles } from "../quality/score-files.js";
+import type { KindScoreRecord } from "../kinds/score.js";
 import type { Task } from "../tasks/schema.js";
 import { readJsonlAll, writeJson, writeJsonl } from "../util/jsonl.js";
 import { buildPairs, type Candidate, type PairStats } from "./pairs.js";
@@ -108,14 +109,23 @@ export async function buildPreferencePairs(options: PrefsOptions): Promise<Prefs
 }
 
 /**
+ * Whether a sample may be the chosen side of a pair. A test file must be valid (pairs.ts); an
+ * answer of another kind needs a reward above 0, so that for the code kinds the pairs follow
+ * the reference tests' pass rate (higher pass rate chosen), as code-generation DPO does.
+ */
+export function mayBeChosen(score: KindScoreRecord): boolean {
+  return score.kind === undefined || score.kind === "unit_test" ? score.valid : (score.reward ?? 0) > 0;
+}
+
+/**
  * Each task's first n samples with their scores, joined on (task_id, sample_index). A samples
  * file from an earlier run with a larger n holds more; they are not compared.
  */
 async function candidatesByTask(files: ReturnType<typeof prefsFiles>, tasks: readonly Task[], n: number): Promise<Map<string, Candidate[]>> {
   const samples = await loadSamples(files.samples, new Map(tasks.map((t) => [t.id, t])), files.tasks);
-  const scores = new Map<string, SampleScore>();
+  const scores = new Map<string, SampleScore & KindScoreRecord>();
   for (const { value } of await readJsonlAll(files.scores)) {
-    const score = value as SampleScore;
+    const score = value as SampleScore & KindScoreRecord;
     scores.set(sampleKey(score.task_id, score.sample_index, score.sample_line), score);
   }
   const out = new Map<string, Candidate[]>();
@@ -124,7 +134,7 @@ async function candidatesByTask(files: ReturnType<typeof prefsFiles>, tasks: rea
     if ((sample.sample_index ?? 0) >= n) continue;
     if (score === undefined || score.reward === null) continue; // scoreFiles left it out: a sandbox error, reported above
     const list = out.get(sample.task_id) ?? [];
-    list.push({ sample_index: sample.sample_index ?? line, completion: sample.completion, reward: score.reward, valid: score.valid });
+    list.push({ sample_index: sample.sample_index ?? line, completion: sample.completion, reward: score.reward, valid: mayBeChosen(score) });
     out.set(sample.task_id, list);
   }
   return out;

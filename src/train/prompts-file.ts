@@ -1,5 +1,6 @@
 /** The prompts file the engine's generate, grpo and ppo jobs read: one {task_id, prompt} per task. */
-import { buildPrompt, type PromptOptions } from "../prompts/template.js";
+import { kindPrompt } from "../kinds/prompt.js";
+import type { PromptOptions } from "../prompts/template.js";
 import type { Task } from "../tasks/schema.js";
 import { writeJsonl } from "../util/jsonl.js";
 
@@ -10,7 +11,7 @@ export interface TaskPrompt {
 
 /** Writes the tasks' prompts (the tests-only template, or a model's chat template) and returns them. */
 export function writePromptsFile(file: string, tasks: readonly Task[], options: PromptOptions = {}): TaskPrompt[] {
-  const prompts = tasks.map((task) => ({ task_id: task.id, prompt: buildPrompt(task, options) }));
+  const prompts = tasks.map((task) => ({ task_id: task.id, prompt: kindPrompt(task, options) }));
   writeJsonl(file, prompts);
   return prompts;
 }

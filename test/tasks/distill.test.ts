@@ -61,7 +61,7 @@ test("only valid answers (pass on the reference, an assertion ran) become SFT da
   assert.equal(stats.tasks_with_a_kept_file, 1);
   assert.deepEqual(stats.by_reason, {
     kept: 1,
-    "same test file as an earlier answer": 4,
+    "same instruction and answer as an earlier answer": 4,
     "failed on the reference code": 1,
     "no test in the answer": 1,
     "no assertion ran": 1,

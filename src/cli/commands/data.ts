@@ -12,6 +12,7 @@ import { computeStats, formatStats } from "../../tasks/stats.js";
 import { TokenCounter } from "../../tasks/tokens.js";
 import { Progress } from "../../util/progress.js";
 import { flag, type Command, type FlagSpec, type ParsedArgs } from "../command.js";
+import { checkKinds, expandKinds, type ExpandResult } from "../../kinds/expand.js";
 import { exportCommand } from "./data-export.js";
 
 const DEFAULT_SEED = 1234; // the run config's default seed, so `data prepare` and `testtune run` agree
@@ -32,6 +33,15 @@ async function startSandbox(args: ParsedArgs): Promise<SandboxPool> {
   const isolation = flag.str(args, "isolation");
   if (isolation !== "bubblewrap" && isolation !== "none") throw new UsageError(`--isolation takes bubblewrap or none, got '${isolation}'`);
   return SandboxPool.start({ workers: flag.num(args, "workers"), isolation, defaultTimeoutS: flag.num(args, "timeout") });
+}
+
+/** Per kind: tasks made (text kinds: how many references pass their check) and tasks not made, by reason. */
+function kindLines(counts: ExpandResult["counts"]): string[] {
+  return Object.entries(counts).map(([kind, c]) => {
+    const checked = c.reference_passed === undefined ? "" : ` (reference passes its check: ${c.reference_passed}${c.reference_unchecked ? `, ${c.reference_unchecked} with examples not run` : ""})`;
+    const dropped = Object.keys(c.dropped).length > 0 ? `; not made: ${Object.entries(c.dropped).map(([r, n]) => `${n} ${r}`).join(", ")}` : "";
+    return `  kind ${kind}: ${c.made} tasks${checked}${dropped}`;
+  });
 }
 
 function log(line: string): void {
@@ -59,16 +69,21 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
     { name: "eval-fraction", type: "number", default: 0.1, description: "fraction of tasks in the eval split" },
     { name: "tiers", type: "list", value: "<1,2,...>", description: "TinyTests: tiers to generate (default 1-5)" },
     { name: "repo-env", type: "string", value: "<dir>", description: "TestGenEval: the repositories' environment; without it tasks that need one are skipped" },
+    { name: "kinds", type: "list", value: "<kind,...>", description: "task kinds to make from each task (default unit_test): unit_test, solve, complete, bugfix, docstring, explain (docs/kinds.md); bugfix and docstring run the sandbox" },
     ...sandboxFlags,
   ],
   async run(args) {
     const out = flag.need(args, "out");
+    const kindList = flag.list(args, "kinds");
+    const kinds = kindList === undefined ? undefined : checkKinds(kindList, { file: "--kinds", field: "" });
     const tiers = flag.list(args, "tiers")?.map((t) => {
       const n = Number(t);
       if (!Number.isInteger(n)) throw new UsageError(`--tiers takes tier numbers 1-5, got '${t}'`);
       return n;
     });
     const executor = flag.bool(args, "verify") ? await startSandbox(args) : undefined;
+    // bugfix keeps only bugs the reference tests kill, docstring references run their examples: both need the sandbox even without --verify
+    const kindsExecutor = kinds?.some((k) => k === "bugfix" || k === "docstring") === true ? (executor ?? (await startSandbox(args))) : undefined;
     const progress = new Progress({ label: "verify", unit: "task" });
     try {
       const stats = await prepare({
@@ -85,12 +100,15 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
         tiers,
         repoEnv: flag.str(args, "repo-env"),
         executor,
+        kinds,
+        kindsExecutor,
         log,
         onVerify: (ran) => progress.update(ran),
       });
       if (stats.verify !== null) progress.finish(`${stats.verify.passed} passed`);
       const lines = [`${stats.tasks_written} tasks (${stats.summary.with_tests} with reference tests), ${stats.sft_pairs} SFT pairs -> ${out}`];
       if (stats.verify !== null) lines.push(`verified ${stats.verify.ran} reference test files in the sandbox (${stats.verify.isolation ?? "no runs"}): ${stats.verify.passed} passed`);
+      lines.push(...kindLines(stats.kinds ?? {}));
       if (stats.dropped.total > 0) lines.push(`left out (${stats.dropped.total}), by reason:`);
       for (const [reason, count] of Object.entries(stats.dropped.by_reason)) lines.push(`  ${String(count).padStart(6)}  ${reason}`);
       if (stats.license !== null) lines.push(`licence: ${stats.license}`);
@@ -98,6 +116,7 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
       process.stdout.write(`${lines.join("\n")}\n`);
     } finally {
       await executor?.close();
+      if (kindsExecutor !== executor) await kindsExecutor?.close();
     }
   },
 };
@@ -119,9 +138,11 @@ const statsCommand: Command = {
 
 const distillCommand: Command = {
   name: "distill",
-  summary: "Ask a teacher model (OpenAI-compatible) for test files; keep the valid ones as SFT data.",
+  summary: "Ask a teacher model (OpenAI-compatible) for test files (or answers of --kinds); keep the valid ones as SFT data.",
   description: `Valid means: the extracted test file passes on the task's reference code in the sandbox and
-at least one assertion ran. Writes <out>/sft.jsonl (kept files), <out>/samples.jsonl (every answer
+at least one assertion ran. With --kinds, tasks of those kinds are made from each task and an
+answer is kept when it is not too long, has no placeholder, compiles (code kinds) and passes its
+kind's check; every kind drops answers whose instruction and answer repeat an earlier one. Writes <out>/sft.jsonl (kept files), <out>/samples.jsonl (every answer
 with the reason it was kept or not) and <out>/stats.json. OPENAI_API_KEY is sent when set.`,
   flags: [
     { name: "teacher", type: "string", required: true, value: "<url>", description: "server base URL, e.g. http://127.0.0.1:8000" },
@@ -132,6 +153,8 @@ with the reason it was kept or not) and <out>/stats.json. OPENAI_API_KEY is sent
     { name: "split", type: "string", default: "train", value: "<train|eval|all>", description: "which tasks of the file to use" },
     { name: "temperature", type: "number", default: 0.7, description: "sampling temperature" },
     { name: "max-new-tokens", type: "number", default: 1024, description: "longest answer" },
+    { name: "kinds", type: "list", value: "<kind,...>", description: "task kinds to ask for, made from each task (default unit_test: test files); answers pass their kind's check (docs/kinds.md)" },
+    { name: "seed", type: "number", default: DEFAULT_SEED, description: "seed for choosing the injected bug of bugfix tasks" },
     { name: "concurrency", type: "number", default: 4, description: "tasks asked at once" },
     { name: "request-timeout", type: "number", value: "<seconds>", default: 300, description: "limit per teacher request" },
     ...promptFlags,
@@ -140,16 +163,21 @@ with the reason it was kept or not) and <out>/stats.json. OPENAI_API_KEY is sent
   async run(args) {
     const split = flag.need(args, "split");
     const all = await readTasks(flag.need(args, "tasks"));
-    const tasks = split === "all" ? all : all.filter((t) => t.split === split);
-    if (tasks.length === 0) throw new UsageError(`no ${split} tasks in ${flag.need(args, "tasks")}`, "pass --split all, or a file with that split");
+    const chosen = split === "all" ? all : all.filter((t) => t.split === split);
+    if (chosen.length === 0) throw new UsageError(`no ${split} tasks in ${flag.need(args, "tasks")}`, "pass --split all, or a file with that split");
+    const kindList = flag.list(args, "kinds");
+    const kinds = kindList === undefined ? undefined : checkKinds(kindList, { file: "--kinds", field: "" });
     const n = flag.num(args, "n") ?? 4;
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--n must be a positive integer, got ${n}`);
     const out = flag.need(args, "out");
     mkdirSync(out, { recursive: true });
     const chat = chatTemplateFor(flag.str(args, "tokenizer"), flag.bool(args, "chat-template"));
     const executor = await startSandbox(args);
-    const progress = new Progress({ label: "distill", total: tasks.length, unit: "task" });
     try {
+      const expanded = kinds === undefined ? undefined : await expandKinds(chosen, kinds, { seed: flag.num(args, "seed") ?? DEFAULT_SEED, executor, timeoutS: flag.num(args, "timeout") });
+      if (expanded !== undefined) process.stderr.write(`${kindLines(expanded.counts).join("\n")}\n`);
+      const tasks = expanded?.tasks ?? chosen;
+      const progress = new Progress({ label: "distill", total: tasks.length, unit: "task" });
       const stats = await distill({
         teacher: {
           url: flag.need(args, "teacher"),
@@ -169,7 +197,8 @@ with the reason it was kept or not) and <out>/stats.json. OPENAI_API_KEY is sent
       });
       progress.finish();
       const reasons = Object.entries(stats.by_reason).map(([reason, count]) => `  ${String(count).padStart(6)}  ${reason}`);
-      process.stdout.write(`${stats.kept} of ${stats.answers_received} answers kept (${stats.tasks_with_a_kept_file}/${stats.tasks} tasks) -> ${join(out, "sft.jsonl")}\n${reasons.join("\n")}\n`);
+      const perKind = kinds === undefined ? [] : Object.entries(stats.by_kind).map(([kind, c]) => `  ${kind.padEnd(10)} ${c.kept} of ${c.answers} kept`);
+      process.stdout.write(`${stats.kept} of ${stats.answers_received} answers kept (${stats.tasks_with_a_kept_file}/${stats.tasks} tasks) -> ${join(out, "sft.jsonl")}\n${[...perKind, ...reasons].join("\n")}\n`);
     } finally {
       await executor.close();
     }

@@ -56,7 +56,9 @@ export const scoreCommand: Command = {
   summary: "Run generated test files against their tasks' code and write one score line per sample (resumable).",
   description: `Each sample's completion is reduced to a test file (src/prompts/extract.ts), run with pytest in the
 sandbox against the task's reference code, optionally against its mutants (--mutants) and with
-coverage (--coverage), and scored with a reward preset (docs/rewards.md). Lines are appended as
+coverage (--coverage), and scored with a reward preset (docs/rewards.md). Tasks of other kinds
+(solve, complete, bugfix, ...) are scored by their kind's check (docs/kinds.md); every line
+carries task_id, kind, passed, score and outcome. Lines are appended as
 samples finish: interrupt at any time and run the same command again to continue.`,
   flags: [
     { name: "tasks", type: "string", value: "<tasks.jsonl>", required: true, description: "tasks (id, code, module, entry_points, ...)" },

@@ -5,12 +5,15 @@
  */
 import { ConfigError } from "../../errors.js";
 import { taskSchema, type Task } from "../../tasks/schema.js";
-import { sftRow } from "../../tasks/sft.js";
+import { hasSftTarget, sftRow } from "../../tasks/sft.js";
 import { sourceByName } from "../../tasks/sources/index.js";
 import { generateTinyTests } from "../../tasks/tinytests/index.js";
 import { sha256File } from "../../util/hash.js";
 import { readJsonlAll, writeJsonl } from "../../util/jsonl.js";
 import { validate } from "../../config/load.js";
+import { expandKinds } from "../../kinds/expand.js";
+import type { SandboxPool } from "../../sandbox/pool.js";
+import { withSandbox } from "../../train/stage-support.js";
 import { runPaths, type StageContext } from "../context.js";
 import { writeManifest } from "../manifest.js";
 import { promptRecord, runPromptOptions } from "../prompting.js";
@@ -44,11 +47,20 @@ export async function dataStage(ctx: StageContext): Promise<Record<string, unkno
   }
   if (config.data.mbpp_file !== undefined) tasks = [...tasks, ...(await sourceTasks(ctx, "mbpp", config.data.mbpp_file, "train")).filter((t) => t.tests !== undefined)];
   if (config.data.eval_source === "humaneval") tasks = [...tasks.filter((t) => t.split === "train"), ...(await sourceTasks(ctx, "humaneval", config.data.eval_file, "eval"))];
+  const kinds = config.data.kinds;
+  let kindCounts: Record<string, unknown> | undefined;
+  if (kinds.length !== 1 || kinds[0] !== "unit_test") {
+    const expand = (executor?: SandboxPool): ReturnType<typeof expandKinds> => expandKinds(tasks, kinds, { seed: config.seed, executor, timeoutS: config.sandbox.timeout_s });
+    const expanded = kinds.includes("bugfix") ? await withSandbox(config, (pool) => expand(pool)) : await expand();
+    tasks = expanded.tasks;
+    kindCounts = expanded.counts;
+    ctx.log(`  kinds: ${Object.entries(expanded.counts).map(([k, c]) => `${k} ${c.made}`).join(", ")}`);
+  }
   const train = tasks.filter((t) => t.split === "train");
   const evalTasks = tasks.filter((t) => t.split === "eval" || t.split === "test");
   if (evalTasks.length === 0) throw new ConfigError(config.data.tasks_file ?? "data", "split", "no eval tasks", { hint: "the tasks need an eval split" });
   const prompt = runPromptOptions(runDir, config);
-  const sft = train.filter((t) => t.tests !== undefined).map((t) => sftRow(t, prompt.chat, prompt.system));
+  const sft = train.filter(hasSftTarget).map((t) => sftRow(t, prompt.chat, prompt.system));
   writeJsonl(runPaths.tasks(runDir), tasks);
   writeJsonl(runPaths.trainTasks(runDir), train);
   writeJsonl(runPaths.evalTasks(runDir), evalTasks);
@@ -61,5 +73,5 @@ export async function dataStage(ctx: StageContext): Promise<Record<string, unkno
   writeManifest(runDir, ctx.manifest);
   if (prompt.chat !== undefined) ctx.log(`  prompts through the base model's chat template (${prompt.chat.file ?? "?"})`);
   ctx.log(`  ${train.length} train tasks (${sft.length} SFT pairs), ${evalTasks.length} eval tasks`);
-  return { tasks: tasks.length, train: train.length, eval: evalTasks.length, sft_pairs: sft.length, prompt_form: prompt.chat === undefined ? "tests-only" : "chat" };
+  return { tasks: tasks.length, train: train.length, eval: evalTasks.length, sft_pairs: sft.length, prompt_form: prompt.chat === undefined ? "tests-only" : "chat", ...(kindCounts === undefined ? {} : { kinds: kindCounts }) };
 }

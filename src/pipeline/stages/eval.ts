@@ -6,10 +6,10 @@
  */
 import { join } from "node:path";
 import { runEngineJob } from "../../engine/job.js";
-import type { ModelResults } from "../../eval/results.js";
-import { scoreModel } from "../../eval/score-model.js";
+import { computeGreedyResults, type ModelResults } from "../../eval/results.js";
+import { scoreModel, type ScoreModelOptions } from "../../eval/score-model.js";
 import { summarize } from "../../eval/summary.js";
-import { buildPrompt } from "../../prompts/template.js";
+import { kindPrompt } from "../../kinds/prompt.js";
 import { SandboxPool } from "../../sandbox/pool.js";
 import { taskSchema, type Task } from "../../tasks/schema.js";
 import { readJsonlAll, writeJson, writeJsonl } from "../../util/jsonl.js";
@@ -23,24 +23,24 @@ async function evalTasks(ctx: StageContext): Promise<Task[]> {
   return ctx.config.eval.max_tasks === undefined ? tasks : tasks.slice(0, ctx.config.eval.max_tasks);
 }
 
-async function evaluateModel(ctx: StageContext, model: string, tasks: Task[], pool: SandboxPool): Promise<ModelResults> {
-  const { config, runDir } = ctx;
-  const dir = runPaths.evalDir(runDir, model);
-  const promptsFile = join(dir, "prompts.jsonl");
-  const samplesFile = join(dir, "samples.jsonl");
-  const prompt = runPromptOptions(runDir, config);
-  writeJsonl(promptsFile, tasks.map((t) => ({ task_id: t.id, prompt: buildPrompt(t, prompt) })));
-  const ref = stageModelRef(runDir, config, model);
-  ctx.log(`  ${model}: sampling ${config.eval.n} per task for ${tasks.length} tasks`);
+/** Samples `run.n` answers per task at `run.temperature` with the engine's generate job (resumes). */
+async function generate(
+  ctx: StageContext,
+  model: string,
+  files: { dir: string; promptsFile: string; ref: ReturnType<typeof stageModelRef> },
+  run: { samplesFile: string; n: number; temperature: number },
+): Promise<void> {
+  const { config } = ctx;
+  const { dir, promptsFile, ref } = files;
   await runEngineJob(
     "generate",
     {
       model: ref.model,
       ...(ref.adapter === undefined ? {} : { adapter: ref.adapter }),
       input: promptsFile,
-      output: samplesFile,
-      num_samples: config.eval.n,
-      temperature: config.eval.temperature,
+      output: run.samplesFile,
+      num_samples: run.n,
+      temperature: run.temperature,
       top_p: config.eval.top_p,
       max_new_tokens: config.eval.max_new_tokens,
       batch_size: config.eval.batch_size,
@@ -49,8 +49,26 @@ async function evaluateModel(ctx: StageContext, model: string, tasks: Task[], po
     },
     { quiet: ctx.quiet, label: `generate ${model}`, metricsFile: join(dir, "metrics.jsonl") },
   );
-  ctx.log(`  ${model}: running ${tasks.length * config.eval.n} test files in the sandbox`);
-  const scored = await scoreModel({
+}
+
+async function scoreOrFail(options: ScoreModelOptions): Promise<Extract<Awaited<ReturnType<typeof scoreModel>>, { interrupted: false }>> {
+  const scored = await scoreModel(options);
+  // Without an abort signal scoring runs to the end.
+  if (scored.interrupted) throw new Error("eval scoring stopped without being interrupted");
+  return scored;
+}
+
+async function evaluateModel(ctx: StageContext, model: string, tasks: Task[], pool: SandboxPool): Promise<ModelResults> {
+  const { config, runDir } = ctx;
+  const dir = runPaths.evalDir(runDir, model);
+  const promptsFile = join(dir, "prompts.jsonl");
+  const prompt = runPromptOptions(runDir, config);
+  writeJsonl(promptsFile, tasks.map((t) => ({ task_id: t.id, prompt: kindPrompt(t, prompt) })));
+  const ref = stageModelRef(runDir, config, model);
+  ctx.log(`  ${model}: sampling ${config.eval.n} per task for ${tasks.length} tasks`);
+  await generate(ctx, model, { dir, promptsFile, ref }, { samplesFile: join(dir, "samples.jsonl"), n: config.eval.n, temperature: config.eval.temperature });
+  ctx.log(`  ${model}: scoring ${tasks.length * config.eval.n} answers in the sandbox`);
+  const scoring: ScoreModelOptions = {
     model,
     dir,
     tasks,
@@ -62,10 +80,16 @@ async function evaluateModel(ctx: StageContext, model: string, tasks: Task[], po
     ks: config.eval.ks,
     strongAt: config.eval.strong_at,
     quiet: ctx.quiet,
-  });
-  // Without an abort signal scoring runs to the end.
-  if (scored.interrupted) throw new Error("eval scoring stopped without being interrupted");
-  return scored.results;
+  };
+  const { results } = await scoreOrFail(scoring);
+  if (config.eval.greedy) {
+    ctx.log(`  ${model}: one greedy answer per task`);
+    await generate(ctx, model, { dir, promptsFile, ref }, { samplesFile: join(dir, "greedy-samples.jsonl"), n: 1, temperature: 0 });
+    const greedy = await scoreOrFail({ ...scoring, ks: [1], files: { samples: "greedy-samples.jsonl", scores: "greedy-scores.jsonl", results: null } });
+    results.greedy = computeGreedyResults(greedy.scores);
+    writeJson(join(dir, "results.json"), results);
+  }
+  return results;
 }
 
 export async function evalStage(ctx: StageContext): Promise<Record<string, unknown>> {

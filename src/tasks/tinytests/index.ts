@@ -9,6 +9,7 @@
 import { ConfigError } from "../../errors.js";
 import { Rng } from "../../util/rng.js";
 import type { Task } from "../schema.js";
+import { describeModule } from "./describe.js";
 import { renderModule, type ModuleDraft, type Tier } from "./draft.js";
 import { evaluateCalls, type ItemOutcome } from "./evaluate-calls.js";
 import { combinationsFor, type Combination, type TinySplit } from "./holdout.js";
@@ -91,6 +92,7 @@ function toTask(candidate: Candidate, tests: string): Task {
     code: candidate.code,
     module: MODULE,
     entry_points: draft.functions.map((f) => f.name),
+    description: describeModule(draft, combination.template.name, combination.variant),
     tests,
     category: slot.tier.name,
     split: slot.split,
