@@ -22,9 +22,9 @@ export interface PromptOptions {
   system?: string;
 }
 
-const CONSTRAINTS = "### Constraints: pytest only, no hypothesis, no unittest. Edge cases, parametrize, no explanation.";
+export const CONSTRAINTS = "### Constraints: pytest only, no hypothesis, no unittest. Edge cases, parametrize, no explanation.";
 
-function fence(code: string): string {
+export function fence(code: string): string {
   return `\`\`\`python\n${code.endsWith("\n") ? code : `${code}\n`}\`\`\``;
 }
 

@@ -7,6 +7,7 @@ import { doctorCommand } from "./doctor.js";
 import { execCommand } from "./exec.js";
 import { modelCommand } from "./model.js";
 import { prefsCommand } from "./prefs.js";
+import { refineCommand } from "./refine.js";
 import { runCommand } from "./run.js";
 import { scoreCommand } from "./score.js";
 import { serveRewardsCommand } from "./serve-rewards.js";
@@ -23,6 +24,7 @@ export const commands: Command[] = [
   trainCommand,
   compareCommand,
   prefsCommand,
+  refineCommand,
   modelCommand,
   setupCommand,
   doctorCommand,
