@@ -82,7 +82,19 @@ function startChains(tasks: ReadonlyMap<string, Task>, first: readonly FirstAtte
   });
 }
 
-async function runRound(model: { model: string; adapter?: string }, pending: Chain[], dir: string, executor: Executor, settings: RepairSettings, round: number): Promise<Map<string, { completion: string; score: SampleScore }>> {
+/** One round's sampling: one completion per prompt appended to `samples` (resumable), as the engine's generate job writes them. */
+export type RoundGenerator = (job: { model: { model: string; adapter?: string }; prompts: string; samples: string; seed: number; round: number; metricsFile: string }, settings: RepairSettings) => Promise<void>;
+
+/** The engine's generate job (the default generator). */
+export const engineGenerator: RoundGenerator = async (job, settings) => {
+  await runEngineJob(
+    "generate",
+    { model: job.model.model, adapter: job.model.adapter ?? null, input: job.prompts, output: job.samples, num_samples: 1, ...settings.sampling, seed: job.seed },
+    { quiet: settings.quiet, label: `repair round ${job.round}`, metricsFile: job.metricsFile },
+  );
+};
+
+async function runRound(model: { model: string; adapter?: string }, pending: Chain[], dir: string, executor: Executor, settings: RepairSettings, round: number, generate: RoundGenerator): Promise<Map<string, { completion: string; score: SampleScore }>> {
   const files = { tasks: join(dir, "tasks.jsonl"), prompts: join(dir, "prompts.jsonl"), samples: join(dir, "samples.jsonl"), scores: join(dir, "scores.jsonl") };
   // each chain is its own task here (id = its key), so generation and scoring key on it
   writeJsonl(files.tasks, pending.map((c) => ({ ...c.task, id: c.key })));
@@ -90,11 +102,7 @@ async function runRound(model: { model: string; adapter?: string }, pending: Cha
     files.prompts,
     pending.map((c) => ({ task_id: c.key, prompt: buildRepairPrompt({ module: c.task.module, code: c.task.code, failed_test: c.file, failure_log: c.log }, settings.prompt) })),
   );
-  await runEngineJob(
-    "generate",
-    { model: model.model, adapter: model.adapter ?? null, input: files.prompts, output: files.samples, num_samples: 1, ...settings.sampling, seed: settings.seed + round },
-    { quiet: settings.quiet, label: `repair round ${round}`, metricsFile: join(dir, "metrics.jsonl") },
-  );
+  await generate({ model, prompts: files.prompts, samples: files.samples, seed: settings.seed + round, round, metricsFile: join(dir, "metrics.jsonl") }, settings);
   const scored = await scoreFiles({
     tasksFile: files.tasks,
     samplesFile: files.samples,
@@ -129,6 +137,8 @@ export async function repairLoop(options: {
   outDir: string;
   executor: Executor;
   settings: RepairSettings;
+  /** How each round samples; the engine's generate job unless given. */
+  generate?: RoundGenerator;
 }): Promise<RepairOutcome> {
   const { settings } = options;
   const taskMap = new Map(options.tasks.map((t) => [t.id, t]));
@@ -142,7 +152,7 @@ export async function repairLoop(options: {
       continue;
     }
     settings.log?.(`  repair round ${round}: ${pending.length} failing file(s)`);
-    const results = await runRound(options.model, pending, join(options.outDir, `round-${round}`), options.executor, settings, round);
+    const results = await runRound(options.model, pending, join(options.outDir, `round-${round}`), options.executor, settings, round, options.generate ?? engineGenerator);
     let fixed = 0;
     for (const chain of pending) {
       const result = results.get(chain.key);
