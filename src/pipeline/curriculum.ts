@@ -160,7 +160,7 @@ async function trainStage(ctx: StageContext, stage: CurriculumStage, previous: s
       dev_data: devFile,
       ...(stage.early_stopping === undefined ? {} : { eval_steps: stage.early_stopping.eval_steps, patience: stage.early_stopping.patience }),
     },
-    { metricsFile: join(dir, "metrics.jsonl"), quiet: ctx.quiet, label: `sft ${stage.name}` },
+    { metricsFile: join(dir, "metrics.jsonl"), quiet: ctx.quiet, label: `sft ${stage.name}`, onEvent: ctx.onEngineEvent },
   );
   const losses = result.metrics.filter((m) => typeof m.loss === "number");
   const devLosses = result.metrics.filter((m) => typeof m.eval_loss === "number").map((m) => m.eval_loss as number);
