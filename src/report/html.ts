@@ -2,8 +2,17 @@
 import type { EvalSummary } from "../eval/summary.js";
 import type { Manifest } from "../pipeline/manifest.js";
 import { groupedBarChart, escapeXml, intervalChart, lineChart } from "./svg.js";
+import { REPAIR_NOTE, repairComparisonTable, repairTable } from "./repair.js";
 import { comparisonNote, comparisonTable, outcomesTable, resultsTable, strengthNote, strengthTable, timingsTable, type Table } from "./tables.js";
 import { smoothed, trainingTable, type Curve } from "./training.js";
+
+/** pass@1 after repair rounds, when eval ran them (src/report/repair.ts). */
+function repairSection(summary: EvalSummary): string {
+  const table = repairTable(summary);
+  if (table === null) return "";
+  const vs = repairComparisonTable(summary);
+  return `<h2>pass@1 after repair rounds</h2>\n<p class="meta">${escapeXml(REPAIR_NOTE)}</p>\n${htmlTable(table)}${vs === null ? "" : `\n${htmlTable(vs)}`}`;
+}
 
 function htmlTable(table: Table): string {
   const head = table.header.map((h) => `<th>${escapeXml(h)}</th>`).join("");
@@ -68,6 +77,7 @@ th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}svg{max-widt
 ${htmlTable(resultsTable(summary))}
 ${chart}
 ${strength === null ? "" : `<h2>Test strength</h2>\n<p>${escapeXml(strengthNote(summary))}</p>\n${htmlTable(strength)}\n${histogram}`}
+${repairSection(summary)}
 ${summary.comparisons.length === 0 ? "" : `<h2>Paired differences</h2>\n<p class="meta">Against ${escapeXml(summary.baseline ?? "the baseline")}. ${escapeXml(comparisonNote(summary.comparisons))}</p>\n${htmlTable(comparisonTable(summary.comparisons))}\n${forest}`}
 <h2>Outcomes of all samples</h2>
 ${htmlTable(outcomesTable(summary))}

@@ -3,6 +3,7 @@ import type { EvalSummary } from "../eval/summary.js";
 import type { Manifest } from "../pipeline/manifest.js";
 import { comparisonNote, comparisonTable, markdownTable, outcomesTable, resultsTable, strengthNote, strengthTable, timingsTable } from "./tables.js";
 import { trainingTable, type Curve } from "./training.js";
+import { REPAIR_NOTE, repairComparisonTable, repairTable } from "./repair.js";
 
 export function renderMarkdown(summary: EvalSummary, manifest: Manifest, curves: readonly Curve[] = []): string {
   const parts = [
@@ -17,6 +18,10 @@ export function renderMarkdown(summary: EvalSummary, manifest: Manifest, curves:
   ];
   const strength = strengthTable(summary);
   if (strength !== null) parts.push("", "## Test strength", "", strengthNote(summary), "", markdownTable(strength));
+  const repair = repairTable(summary);
+  if (repair !== null) parts.push("", "## pass@1 after repair rounds", "", REPAIR_NOTE, "", markdownTable(repair));
+  const repairVs = repairComparisonTable(summary);
+  if (repairVs !== null) parts.push("", markdownTable(repairVs));
   if (summary.comparisons.length > 0) {
     parts.push("", "## Paired differences", "", `Against ${summary.baseline ?? "the baseline"}. ${comparisonNote(summary.comparisons)}`, "", markdownTable(comparisonTable(summary.comparisons)));
   }
