@@ -189,18 +189,20 @@ export async function runCurriculum(ctx: StageContext, stages: readonly Curricul
     } else {
       mkdirSync(dir, { recursive: true });
       const startedAt = new Date();
+      // wall time counts every attempt: an interrupted attempt's seconds carry over to the one that finishes
+      const earlier = status?.duration_s ?? 0;
+      const elapsed = (): number => earlier + (Date.now() - startedAt.getTime()) / 1000;
       ctx.log(`  sft/${stage.name}: ${status === undefined ? "starting" : `resuming after '${status.status}'`}`);
-      writeStageStatus(dir, { stage: `sft/${stage.name}`, status: "running", started_at: startedAt.toISOString() });
+      writeStageStatus(dir, { stage: `sft/${stage.name}`, status: "running", started_at: startedAt.toISOString(), duration_s: earlier });
       try {
         const outputs = await trainStage(ctx, stage, previous);
-        const finished = new Date();
-        const duration = (finished.getTime() - startedAt.getTime()) / 1000;
-        writeStageStatus(dir, { stage: `sft/${stage.name}`, status: "complete", started_at: startedAt.toISOString(), finished_at: finished.toISOString(), duration_s: duration, outputs });
+        const duration = elapsed();
+        writeStageStatus(dir, { stage: `sft/${stage.name}`, status: "complete", started_at: startedAt.toISOString(), finished_at: new Date().toISOString(), duration_s: duration, outputs });
         ctx.log(`  sft/${stage.name}: complete in ${formatDuration(duration)}`);
         rows.push({ stage: stage.name, duration_s: duration, ...outputs });
       } catch (error) {
         const interrupted = error instanceof TesttuneError && error.code === "E_ENGINE_INTERRUPTED";
-        writeStageStatus(dir, { stage: `sft/${stage.name}`, status: interrupted ? "interrupted" : "failed", started_at: startedAt.toISOString(), finished_at: new Date().toISOString(), error: (error as Error).message });
+        writeStageStatus(dir, { stage: `sft/${stage.name}`, status: interrupted ? "interrupted" : "failed", started_at: startedAt.toISOString(), finished_at: new Date().toISOString(), duration_s: elapsed(), error: (error as Error).message });
         throw error;
       }
     }

@@ -79,7 +79,9 @@ test("Ctrl-C in stage B leaves A complete and B resumable; a re-run skips A and 
   );
   await assert.rejects(runCurriculum(interrupting, config.sft.stages), (e: unknown) => e instanceof TesttuneError && e.code === "E_ENGINE_INTERRUPTED");
   assert.equal(readStageStatus(join(runDir, "sft", "A"))?.status, "complete");
-  assert.equal(readStageStatus(join(runDir, "sft", "B"))?.status, "interrupted");
+  const interruptedB = readStageStatus(join(runDir, "sft", "B"));
+  assert.equal(interruptedB?.status, "interrupted");
+  assert.ok((interruptedB?.duration_s ?? 0) > 0);
   assert.ok(!existsSync(join(runDir, "sft", "B", "final")));
   // B trains the tier-2 pairs, from A's model
   assert.deepEqual((readJsonlSync(join(runDir, "sft", "B", "train.jsonl")) as { task_id: string }[]).map((r) => r.task_id), ["t/4", "t/5", "t/6", "t/7"]);
@@ -99,7 +101,9 @@ test("Ctrl-C in stage B leaves A complete and B resumable; a re-run skips A and 
   assert.ok(lines.some((m) => /sft\/B: resuming after 'interrupted'/.test(m)), lines.join("\n"));
   assert.ok((steps[0] ?? 0) >= 2, `B resumed from its checkpoint, not from step 0 (${steps.join(",")})`);
   assert.equal(steps.at(-1), 6);
-  assert.equal(readStageStatus(join(runDir, "sft", "B"))?.status, "complete");
+  const finishedB = readStageStatus(join(runDir, "sft", "B"));
+  assert.equal(finishedB?.status, "complete");
+  assert.ok((finishedB?.duration_s ?? 0) > (interruptedB?.duration_s ?? 0), "B's wall time counts both attempts");
   assert.equal(realpathSync(join(runDir, "sft", "final")), realpathSync(join(runDir, "sft", "B", "final")));
   const rows = result.curriculum as { stage: string; pairs: number }[];
   assert.deepEqual(rows.map((r) => [r.stage, r.pairs]), [["A", 4], ["B", 4]]);
