@@ -8,6 +8,7 @@
  *
  * Used by `testtune refine` (traces for training) and by the eval stage (pass@1 by round).
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { runEngineJob } from "../engine/job.js";
 import { SandboxError } from "../errors.js";
@@ -19,7 +20,7 @@ import type { Executor, SampleScore } from "../quality/score.js";
 import { scoreFiles } from "../quality/score-files.js";
 import type { Task } from "../tasks/schema.js";
 import type { Trace } from "../train/traces.js";
-import { readJsonlAll, writeJsonl } from "../util/jsonl.js";
+import { readJsonlAll, readJsonlSync, writeJsonl } from "../util/jsonl.js";
 
 /** A sample before any repair: its completion and how it scored (with the failure log). */
 export interface FirstAttempt {
@@ -82,6 +83,12 @@ function startChains(tasks: ReadonlyMap<string, Task>, first: readonly FirstAtte
   });
 }
 
+function sampledAlready(samplesFile: string, keys: readonly string[]): boolean {
+  if (!existsSync(samplesFile)) return false;
+  const have = new Set((readJsonlSync(samplesFile) as { task_id?: unknown }[]).map((r) => r.task_id));
+  return keys.every((k) => have.has(k));
+}
+
 /** One round's sampling: one completion per prompt appended to `samples` (resumable), as the engine's generate job writes them. */
 export type RoundGenerator = (job: { model: { model: string; adapter?: string }; prompts: string; samples: string; seed: number; round: number; metricsFile: string }, settings: RepairSettings) => Promise<void>;
 
@@ -102,7 +109,10 @@ async function runRound(model: { model: string; adapter?: string }, pending: Cha
     files.prompts,
     pending.map((c) => ({ task_id: c.key, prompt: buildRepairPrompt({ module: c.task.module, code: c.task.code, failed_test: c.file, failure_log: c.log }, settings.prompt) })),
   );
-  await generate({ model, prompts: files.prompts, samples: files.samples, seed: settings.seed + round, round, metricsFile: join(dir, "metrics.jsonl") }, settings);
+  // a round read back on a re-run needs no model: starting one only to find every sample done costs seconds
+  if (!sampledAlready(files.samples, pending.map((c) => c.key))) {
+    await generate({ model, prompts: files.prompts, samples: files.samples, seed: settings.seed + round, round, metricsFile: join(dir, "metrics.jsonl") }, settings);
+  }
   const scored = await scoreFiles({
     tasksFile: files.tasks,
     samplesFile: files.samples,
