@@ -9,9 +9,11 @@ import { refine, refineFiles } from "../../train/refine.js";
 import { flag, type Command, type ParsedArgs } from "../command.js";
 import { rewardArg, rewardFlag, sandboxFlags, startPoolFromArgs } from "./score.js";
 
+const HELP = "'testtune refine --help' lists the flags; docs/training.md, 'testtune refine', explains the loop";
+
 function intFlag(args: ParsedArgs, name: string, fallback: number, min: number): number {
   const value = flag.num(args, name) ?? fallback;
-  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${value}`);
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${value}`, HELP);
   return value;
 }
 
@@ -46,9 +48,9 @@ and each round's files under <out>/round-<r>/. Interrupt at any time and run the
     const batchSize = intFlag(args, "batch-size", 64, 1);
     const seed = intFlag(args, "seed", 0, 0);
     const temperature = flag.num(args, "temperature") ?? 0.8;
-    if (!(temperature >= 0)) throw new UsageError(`--temperature must be >= 0, got ${temperature}`);
+    if (!(temperature >= 0)) throw new UsageError(`--temperature must be >= 0, got ${temperature}`, HELP);
     const chatMode = flag.str(args, "chat-template") ?? "auto";
-    if (chatMode !== "auto" && chatMode !== "none") throw new UsageError(`--chat-template must be auto or none, got '${chatMode}'`);
+    if (chatMode !== "auto" && chatMode !== "none") throw new UsageError(`--chat-template must be auto or none, got '${chatMode}'`, HELP);
     const quiet = flag.bool(args, "quiet");
     const source = await resolveModelSource(flag.need(args, "model"), { quiet });
     const chat = chatMode === "auto" ? findChatTemplate(source.model) : undefined;
