@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { ConfigError } from "../../src/errors.js";
 import { resolveRunConfig } from "../../src/pipeline/resolve-config.js";
+import { describeSchema } from "../../src/config/describe.js";
+import { runConfigSchema } from "../../src/config/run-config.js";
 
 function configFile(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), "testtune-curriculum-")), "config.yaml");
@@ -45,3 +47,10 @@ for (const [label, yaml, field] of [
     );
   });
 }
+
+test("'testtune config schema' lists each curriculum stage field, with its default and description", () => {
+  const fields = new Map(describeSchema(runConfigSchema).map((f) => [f.path, f]));
+  assert.equal(fields.get("sft.stages[].traces.rounds")?.default, 2);
+  assert.match(fields.get("sft.stages[].max_tokens")?.description ?? "", /tokenizer/);
+  assert.equal(fields.get("sft.stages[].early_stopping.patience")?.default, 3);
+});
