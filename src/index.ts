@@ -32,6 +32,13 @@ export { missedMutants, MAX_MISSED_MUTANTS, type MissedMutant } from "./quality/
 export { runEngineJob, jobSpecSchemas, type JobName, type JobSpecInput, type JobSpec, type EngineJobOptions, type EngineJobResult } from "./engine/job.js";
 export { buildPreferencePairs, type PrefsOptions, type PrefsStats } from "./train/prefs.js";
 export { runTrainJob, type TrainOptions } from "./train/run-train.js";
+export { refine, type RefineOptions, type RefineResult } from "./train/refine.js";
+export { readTraces, traceSchema, traceSftRow, type Trace } from "./train/traces.js";
+export { repairLoop, type FirstAttempt, type RepairSettings, type RepairOutcome } from "./eval/repair.js";
+export { repairResults, compareByRound, type RepairResults } from "./eval/repair-results.js";
+export { buildRepairPrompt, type RepairCase } from "./prompts/repair.js";
+export { failureLog } from "./quality/failure-log.js";
+export { curriculumStageSchema, type CurriculumStage } from "./config/curriculum.js";
 
 // Evaluation and the pipeline
 export { passAtK, meanPassAtK } from "./eval/pass-at-k.js";

@@ -38,6 +38,8 @@ def last_checkpoint(directory: str) -> str | None:
 
 class EventsCallback(TrainerCallback):
     def __init__(self) -> None:
+        # set when Ctrl-C stopped training (early stopping on a dev loss also stops before max_steps)
+        self.interrupted = False
         self._window_start = time.perf_counter()
         self._window_tokens = 0
         self._window_step = 0
@@ -57,6 +59,7 @@ class EventsCallback(TrainerCallback):
         # Every process must stop at the same step (each reaches the save's collectives), so
         # the Ctrl-C that any of them saw is agreed on at each step boundary.
         if distributed.any_rank(interrupt_requested()) and state.global_step < state.max_steps:
+            self.interrupted = True
             control.should_save = True
             control.should_training_stop = True
         return control
@@ -97,8 +100,8 @@ def training_arguments(**overrides: Any) -> dict[str, Any]:
 
 
 def spec_training_arguments(spec: Any, learning_rate: float, **overrides: Any) -> dict[str, Any]:
-    """training_arguments() filled from the fields the sft, dpo and grpo specs share."""
-    return training_arguments(
+    """training_arguments() filled from the fields the sft, dpo and grpo specs share (overrides win)."""
+    shared = dict(
         output_dir=spec.output_dir,
         max_steps=spec.max_steps if spec.max_steps is not None else -1,
         per_device_train_batch_size=spec.batch_size,
@@ -111,8 +114,8 @@ def spec_training_arguments(spec: Any, learning_rate: float, **overrides: Any) -
         logging_steps=spec.logging_steps,
         seed=spec.seed,
         bf16=use_bf16(),
-        **overrides,
     )
+    return training_arguments(**{**shared, **overrides})
 
 
 def train(trainer: Trainer, checkpoints_dir: str) -> None:
@@ -121,8 +124,9 @@ def train(trainer: Trainer, checkpoints_dir: str) -> None:
     if resume is not None:
         events.log(f"resuming from {resume}")
     trainer.remove_callback(PrinterCallback)  # it prints the same logs that EventsCallback emits
-    trainer.add_callback(EventsCallback())
+    callback = EventsCallback()
+    trainer.add_callback(callback)
     trainer.train(resume_from_checkpoint=resume)
-    if trainer.state.global_step < trainer.state.max_steps:
-        # The trainer only stops early when EventsCallback asked it to, after saving.
+    if callback.interrupted:
+        # EventsCallback asked the trainer to save and stop (an early stop on a dev loss is a normal end).
         raise Interrupted(last_checkpoint(checkpoints_dir))

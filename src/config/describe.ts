@@ -36,6 +36,8 @@ export function describeSchema(schema: z.ZodType): FieldDoc[] {
         walk(child, path);
       } else {
         out.push({ path, type: typeName(child), ...(child.default === undefined ? {} : { default: child.default }), ...(child.description === undefined ? {} : { description: child.description }) });
+        // a list of objects (sft.stages) lists its items' fields as path[].field
+        if (child.type === "array" && child.items?.type === "object" && child.items.properties !== undefined) walk(child.items, `${path}[]`);
       }
     }
   };

@@ -6,6 +6,7 @@
 import { TASK_KINDS } from "../tasks/schema.js";
 import { z } from "zod";
 import { DEFAULT_STRONG_AT } from "../eval/strength.js";
+import { curriculumModelName, curriculumSchema } from "./curriculum.js";
 import { REWARD_PRESETS, type RewardPreset } from "../quality/rewards.js";
 import { samplingBackend } from "../engine/specs.js";
 import { trainConfigSections } from "./train-config.js";
@@ -106,10 +107,11 @@ export const runConfigSchema = z.strictObject({
         lora: z.boolean().default(false).describe("Train a LoRA adapter instead of all weights (default for real base models)"),
         save_steps: z.number().int().positive().default(100).describe("Checkpoint interval; an interrupted run resumes from the newest"),
         logging_steps: z.number().int().positive().default(10),
+        stages: curriculumSchema,
       })
       .prefault({}),
     eval: z.strictObject({
-        models: z.array(z.enum(MODEL_STAGES)).default(["base", "sft"]).describe("Which stages' models to evaluate"),
+        models: z.array(z.union([z.enum(MODEL_STAGES), curriculumModelName])).default(["base", "sft"]).describe("Which stages' models to evaluate (sft/<name> for a curriculum stage)"),
         n: z.number().int().positive().default(10).describe("Samples per task (pass@k needs n >= k)"),
         ks: z.array(z.number().int().positive()).default([1, 5, 10]).describe("k values for pass@k"),
         temperature: z.number().min(0).default(0.8).describe("Sampling temperature (0.8 is the common choice for pass@k with n > 1, Chen et al. 2021)"),
@@ -118,11 +120,12 @@ export const runConfigSchema = z.strictObject({
         max_new_tokens: z.number().int().positive().default(256),
         batch_size: z.number().int().positive().default(128).describe("Sequences per forward pass, from several prompts; the samples do not depend on it"),
         max_tasks: z.number().int().positive().optional().describe("Evaluate only the first N eval tasks"),
-        baseline: z.enum(MODEL_STAGES).optional().describe("The model the others are compared with task by task (default: sft when evaluated, else the first)"),
+        baseline: z.union([z.enum(MODEL_STAGES), curriculumModelName]).optional().describe("The model the others are compared with task by task (default: sft when evaluated, else the first)"),
         mutants: z.boolean().default(true).describe("Score mutation kills of valid tests"),
         strong_at: z.number().gt(0).max(1).default(DEFAULT_STRONG_AT).describe("strong@k: a sample is strong when it is valid and kills at least this fraction of the (non-equivalent) mutants"),
         coverage: z.boolean().default(false).describe("Measure line/branch coverage of the reference"),
         backend: samplingBackend,
+        repair_rounds: z.number().int().nonnegative().default(0).describe("Repair rounds after sampling: each invalid test file is shown back with its pytest failure log and regenerated; results.json gains pass@1_by_round per model (round 0 first)"),
       })
       .prefault({})
       .refine((e) => e.ks.every((k) => k <= e.n), { message: "every k in eval.ks must be <= eval.n", path: ["ks"] })

@@ -78,6 +78,9 @@ export const sftSpecSchema = z.strictObject({
   save_total_limit: positiveInt(2).describe("Checkpoints kept; older ones are deleted"),
   logging_steps: positiveInt(10).describe("Steps between metrics events"),
   seed,
+  dev_data: z.string().min(1).nullable().default(null).describe("Held-out JSONL of {prompt, completion}: its loss is measured every eval_steps"),
+  eval_steps: positiveInt(50).describe("Steps between dev-loss evaluations (with dev_data, a checkpoint is saved at each)"),
+  patience: z.number().int().positive().nullable().default(null).describe("Early stopping: evaluations without a lower dev loss before training stops, keeping the best checkpoint as final; null never stops early"),
 });
 
 export const generateSpecSchema = z.strictObject({

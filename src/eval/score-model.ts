@@ -26,6 +26,8 @@ export interface ScoreModelOptions {
   ks: readonly number[];
   /** strong@k threshold, when mutants are scored. */
   strongAt?: number;
+  /** Record a trimmed pytest failure log on each score that is not valid (the repair loop shows it to the model). */
+  failureLog?: boolean;
   quiet?: boolean;
   signal?: AbortSignal;
   /** File names in `dir`: the samples to score, the scores, the results (null: not written). Default samples.jsonl, scores.jsonl, results.json. */
@@ -50,6 +52,7 @@ export async function scoreModel(options: ScoreModelOptions): Promise<ScoredMode
     mutants: options.mutants,
     coverage: options.coverage,
     timeoutS: options.timeoutS,
+    ...(options.failureLog === true ? { failureLog: true } : {}),
     quiet: options.quiet,
     signal: options.signal,
   });

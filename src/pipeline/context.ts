@@ -1,6 +1,7 @@
 /** What every pipeline stage receives: the run directory, the resolved config, the Python env. */
 import { join } from "node:path";
 import type { RunConfig, Stage } from "../config/run-config.js";
+import type { EngineEvent } from "../engine/events.js";
 import type { PythonEnv } from "../engine/python-env.js";
 import type { Manifest } from "./manifest.js";
 
@@ -15,6 +16,8 @@ export interface StageContext {
   log: (message: string) => void;
   /** The stage being run (a reward variant such as `grpo_strength` runs the `grpo` stage function). */
   stage?: Stage;
+  /** Sees every event of the stage's engine jobs (tests interrupt a job at a chosen step). */
+  onEngineEvent?: (event: EngineEvent) => void;
 }
 
 /** A stage does its work and returns figures and paths to record in its status.json. */

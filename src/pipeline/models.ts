@@ -30,7 +30,8 @@ export function stageModelRef(runDir: string, config: RunConfig, stage: string):
   if (stage === "base") return { model: base };
   const final = runPaths.stageModel(runDir, stage);
   if (!existsSync(final)) {
-    throw new TesttuneError("E_CONFIG", `no '${stage}' model in ${runDir} (expected ${final})`, { hint: `run the ${stage} stage first: --stages ${stage},eval` });
+    const hint = stage.startsWith("sft/") ? `name a stage '${stage.slice(4)}' in sft.stages and run the sft stage first` : `run the ${stage} stage first: --stages ${stage},eval`;
+    throw new TesttuneError("E_CONFIG", `no '${stage}' model in ${runDir} (expected ${final})`, { hint });
   }
   // A LoRA stage leaves an adapter (adapter_config.json) rather than a full model.
   return existsSync(join(final, "adapter_config.json")) ? { model: base, adapter: final } : { model: final };

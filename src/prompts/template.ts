@@ -22,7 +22,7 @@ export interface PromptOptions {
   system?: string;
 }
 
-const CONSTRAINTS = "### Constraints: pytest only, no hypothesis, no unittest. Edge cases, parametrize, no explanation.";
+export const CONSTRAINTS = "### Constraints: pytest only, no hypothesis, no unittest. Edge cases, parametrize, no explanation.";
 
 /** Code in one ```python fenced block, as prompts and chat targets show it. */
 export function fence(code: string): string {

@@ -11,14 +11,13 @@ import { readJsonl } from "../util/jsonl.js";
 import type { RewardPreset } from "./rewards.js";
 import { sampleKey, type NumberedSample } from "./score.js";
 
-function parseLine<S extends z.ZodType>(schema: S, value: unknown, file: string, line: number, what: string): z.output<S> {
+/** One JSONL row checked against its schema: a DataError naming the file, the line and the first wrong field. */
+export function parseLine<S extends z.ZodType>(schema: S, value: unknown, file: string, line: number, what: string, hint = `each line must be one ${what} object (see src/tasks/schema.ts)`): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue === undefined ? "" : fieldPath(issue.path);
-  throw new DataError(file, `line ${line}`, `${field === "" ? "" : `field '${field}': `}${issue?.message ?? "invalid"}`, {
-    hint: `each line must be one ${what} object (see src/tasks/schema.ts)`,
-  });
+  throw new DataError(file, `line ${line}`, `${field === "" ? "" : `field '${field}': `}${issue?.message ?? "invalid"}`, { hint });
 }
 
 /** Tasks by id; a duplicate id is an error naming both lines. */

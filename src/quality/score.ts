@@ -9,6 +9,7 @@ import { extractTestFile, type ExtractionMethod } from "../prompts/extract.js";
 import { MAX_SOURCE_CHARS } from "../sandbox/request.js";
 import type { ExecRequest, ExecResult, Outcome } from "../sandbox/types.js";
 import type { Sample, Task } from "../tasks/schema.js";
+import { failureLog } from "./failure-log.js";
 import { reward, type RewardPreset } from "./rewards.js";
 import { isValid, targetProblem, toScoredSample, type ScoredSample, type TestCounts } from "./sample.js";
 import { mutantSets, sampleMutants } from "./mutant-sets.js";
@@ -32,6 +33,8 @@ export interface ScoreSettings {
   maxMutants?: number;
   /** Seeds that sample, mixed with the task id (training passes one per step); 0 when absent. */
   mutantSeed?: number | string;
+  /** Keep the trimmed pytest failure log of each file that is not valid (what a repair prompt shows). */
+  failureLog?: boolean;
 }
 
 /** One scored completion: a line of scores.jsonl (with sample_index and sample_line added there). */
@@ -60,6 +63,8 @@ export interface ScoreRecord {
   added_imports?: string[];
   detail: string;
   duration_s: number;
+  /** With `failureLog`, for a file that is not valid: its trimmed pytest failure log (src/quality/failure-log.ts). */
+  failure_log?: string;
 }
 
 export interface Completion {
@@ -73,7 +78,7 @@ function record(
   task: Task,
   sample: ScoredSample,
   settings: ScoreSettings,
-  extras: Pick<ScoreRecord, "extraction" | "detail" | "duration_s"> & { added: string[]; facts: TestFileFacts | null; missed?: MissedMutant[] | undefined },
+  extras: Pick<ScoreRecord, "extraction" | "detail" | "duration_s"> & { added: string[]; facts: TestFileFacts | null; missed?: MissedMutant[] | undefined; tests?: ExecResult["tests"] },
 ): ScoreRecord {
   const out: ScoreRecord = {
     task_id: task.id,
@@ -98,6 +103,11 @@ function record(
   if (sample.coverage !== undefined) out.coverage = sample.coverage;
   if (extras.missed !== undefined && extras.missed.length > 0) out.missed_mutants = extras.missed;
   if (extras.added.length > 0) out.added_imports = extras.added;
+  if (settings.failureLog === true && !out.valid) {
+    // a run that passed but is not valid (it tests a copy, or asserts nothing) fails for that reason
+    const detail = sample.status === "passed" ? `the tests passed but are not valid: ${problem ?? "no assertion ran"}` : extras.detail;
+    out.failure_log = failureLog({ status: sample.status === "passed" ? "failed" : sample.status, tests: extras.tests ?? [], detail });
+  }
   return out;
 }
 
@@ -163,7 +173,7 @@ export async function scoreCompletions(
     }
     const sample: ScoredSample = { ...toScoredSample(result, staticCount), ...(target === undefined ? {} : { target }) };
     if (sample.mutation !== undefined && equivalent !== undefined) sample.mutation.equivalent = equivalent;
-    return record(task, sample, settings, { ...extras, missed, detail: result.detail, duration_s: result.duration_s });
+    return record(task, sample, settings, { ...extras, missed, detail: result.detail, duration_s: result.duration_s, tests: result.tests });
   };
   return Promise.all(
     items.map(async ({ task }, i) => {

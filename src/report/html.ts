@@ -6,8 +6,17 @@ import { outcomesChart, passAtKChart } from "./charts.js";
 import { groupedBarChart, escapeXml, intervalChart, lineChart } from "./svg.js";
 import { BROWSER_CSS, taskBrowserSection } from "./task-browser-html.js";
 import type { BrowserData } from "./task-browser.js";
+import { REPAIR_NOTE, repairComparisonTable, repairTable } from "./repair.js";
 import { comparisonNote, comparisonTable, outcomesTable, resultsTable, strengthNote, strengthTable, timingsTable, type Table } from "./tables.js";
 import { smoothed, trainingTable, type Curve } from "./training.js";
+
+/** pass@1 after repair rounds, when eval ran them (src/report/repair.ts). */
+function repairSection(summary: EvalSummary): string {
+  const table = repairTable(summary);
+  if (table === null) return "";
+  const vs = repairComparisonTable(summary);
+  return `<h2>pass@1 after repair rounds</h2>\n<p class="meta">${escapeXml(REPAIR_NOTE)}</p>\n${htmlTable(table)}${vs === null ? "" : `\n${htmlTable(vs)}`}`;
+}
 
 function htmlTable(table: Table): string {
   const head = table.header.map((h) => `<th>${escapeXml(h)}</th>`).join("");
@@ -88,6 +97,7 @@ ${chart}
 ${passAtKChart(summary)}
 ${extras.categories === undefined || extras.categories === null ? "" : `<h2>By category</h2>\n<p class="meta">${escapeXml(CATEGORY_NOTE)}</p>\n${htmlTable(extras.categories)}`}
 ${strength === null ? "" : `<h2>Test strength</h2>\n<p>${escapeXml(strengthNote(summary))}</p>\n${htmlTable(strength)}\n${histogram}`}
+${repairSection(summary)}
 ${summary.comparisons.length === 0 ? "" : `<h2>Paired differences</h2>\n<p class="meta">Against ${escapeXml(summary.baseline ?? "the baseline")}. ${escapeXml(comparisonNote(summary.comparisons))}</p>\n${htmlTable(comparisonTable(summary.comparisons))}\n${forest}`}
 <h2>Outcomes of all samples</h2>
 ${htmlTable(outcomesTable(summary))}

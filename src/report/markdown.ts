@@ -5,6 +5,7 @@ import { CATEGORY_NOTE } from "./categories.js";
 import type { ReportExtras } from "./html.js";
 import { comparisonNote, comparisonTable, markdownTable, outcomesTable, resultsTable, strengthNote, strengthTable, timingsTable } from "./tables.js";
 import { trainingTable, type Curve } from "./training.js";
+import { REPAIR_NOTE, repairComparisonTable, repairTable } from "./repair.js";
 
 function provenance(summary: EvalSummary, manifest: Manifest | null): string {
   if (manifest === null) return `testtune ${summary.testtune_version}, seed ${summary.seed}.`;
@@ -26,6 +27,10 @@ export function renderMarkdown(summary: EvalSummary, manifest: Manifest | null, 
   if (extras.categories !== undefined && extras.categories !== null) parts.push("", "## By category", "", CATEGORY_NOTE, "", markdownTable(extras.categories));
   const strength = strengthTable(summary);
   if (strength !== null) parts.push("", "## Test strength", "", strengthNote(summary), "", markdownTable(strength));
+  const repair = repairTable(summary);
+  if (repair !== null) parts.push("", "## pass@1 after repair rounds", "", REPAIR_NOTE, "", markdownTable(repair));
+  const repairVs = repairComparisonTable(summary);
+  if (repairVs !== null) parts.push("", markdownTable(repairVs));
   if (summary.comparisons.length > 0) {
     parts.push("", "## Paired differences", "", `Against ${summary.baseline ?? "the baseline"}. ${comparisonNote(summary.comparisons)}`, "", markdownTable(comparisonTable(summary.comparisons)));
   }

@@ -2,8 +2,9 @@
  * The training stages' curves for the report, read from each stage's metrics.jsonl: the loss
  * of sft and dpo, the reward mean and valid rate of ppo and grpo's rollouts.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { readStageStatus } from "../pipeline/stage-status.js";
 import { readJsonlAll } from "../util/jsonl.js";
 import { mean, meanOrNull } from "../util/stats.js";
 import type { Table } from "./tables.js";
@@ -25,10 +26,25 @@ const CURVE_METRICS: Record<string, string[]> = {
   grpo: ["reward_mean", "valid_rate"],
 };
 
+/** Curriculum stages (sft.stages) train in sft/<name>/: each is a row of its own, with its dev loss when it had one. */
+function curriculumStages(runDir: string): [string, string[]][] {
+  const dir = join(runDir, "sft");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "metrics.jsonl")))
+    .map((e): [string, string[]] => [`sft/${e.name}`, ["loss", "eval_loss"]])
+    .sort((a, b) => startedAt(join(runDir, a[0])).localeCompare(startedAt(join(runDir, b[0]))));
+}
+
+/** When a stage started (its status.json), so curriculum rows keep the order they trained in. */
+function startedAt(stageDir: string): string {
+  return readStageStatus(stageDir)?.started_at ?? "";
+}
+
 /** The curves of the training stages that left a metrics.jsonl in the run directory. */
 export async function readTrainingCurves(runDir: string): Promise<Curve[]> {
   const curves: Curve[] = [];
-  for (const [stage, metrics] of Object.entries(CURVE_METRICS)) {
+  for (const [stage, metrics] of [...Object.entries(CURVE_METRICS), ...curriculumStages(runDir)]) {
     const file = join(runDir, stage, "metrics.jsonl");
     if (!existsSync(file)) continue;
     const events = (await readJsonlAll(file)).map((r) => r.value as Record<string, unknown>).filter((e) => typeof e.step === "number");

@@ -19,10 +19,18 @@ it and fp32 elsewhere. Ctrl-C saves a checkpoint at the next step and exits 130;
 the same spec resumes from the newest checkpoint (model, optimizer, scheduler, RNG and data
 order), so it ends at the same step as an uninterrupted run. A spec changed between the two
 runs is not detected: use a new output_dir for a new experiment.
+
+Early stopping: with `dev_data` (held-out pairs, same format) the dev loss is measured every
+`eval_steps` (a checkpoint is saved at each of them); after `patience` evaluations without a
+lower dev loss training stops, and `final` is the checkpoint with the lowest dev loss
+(transformers' `load_best_model_at_end`; the best checkpoint is never deleted by
+`save_total_limit`). `final/early_stopping.json` records the best step and loss and whether
+training stopped early. Without `patience` the dev loss is only reported.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -31,7 +39,7 @@ from typing import Literal
 import torch
 from datasets import Dataset
 from peft import LoraConfig, PeftModel
-from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
+from transformers import AutoModelForCausalLM, AutoTokenizer, EarlyStoppingCallback, PreTrainedModel
 from trl import SFTConfig, SFTTrainer
 
 from .. import events
@@ -76,6 +84,9 @@ class Spec:
     save_total_limit: int = 2  # older checkpoints are deleted
     logging_steps: int = 10
     seed: int = 0
+    dev_data: str | None = None  # held-out {prompt, completion} pairs: the dev loss
+    eval_steps: int = 50  # dev loss interval (checkpoints follow it when dev_data is set)
+    patience: int | None = None  # evaluations without a lower dev loss before stopping; None = never stop early
 
     def check(self) -> None:
         require(self.max_steps is None or self.max_steps > 0, "max_steps", "must be > 0 (or null to train for `epochs`)")
@@ -85,9 +96,12 @@ class Spec:
         require(self.lora.r > 0, "lora.r", "must be > 0")
         require(0 <= self.lora.dropout < 1, "lora.dropout", "must be in [0, 1)")
         require(len(self.lora.target_modules) > 0, "lora.target_modules", "must name at least one module")
-        for name in ("batch_size", "grad_accum", "max_length", "save_steps", "save_total_limit", "logging_steps"):
+        for name in ("batch_size", "grad_accum", "max_length", "save_steps", "save_total_limit", "logging_steps", "eval_steps"):
             require(getattr(self, name) > 0, name, "must be > 0")
-        for name in ("base_model", "data") + (("adapter",) if self.adapter is not None else ()):
+        require(self.patience is None or self.patience > 0, "patience", "must be > 0 (or null: never stop early)")
+        require(self.patience is None or self.dev_data is not None, "patience", "early stopping needs dev_data (the held-out pairs whose loss it watches)")
+        optional_files = tuple(name for name in ("adapter", "dev_data") if getattr(self, name) is not None)
+        for name in ("base_model", "data") + optional_files:
             require(os.path.exists(getattr(self, name)), name, f"{getattr(self, name)} does not exist")
 
 
@@ -113,14 +127,33 @@ def build_trainer(spec: Spec) -> SFTTrainer:
     )
     learning_rate = spec.learning_rate if spec.learning_rate is not None else (2e-4 if spec.method == "lora" else 2e-5)
     args = SFTConfig(
-        **spec_training_arguments(spec, learning_rate, num_train_epochs=spec.epochs, lr_scheduler_type="cosine"),
+        **spec_training_arguments(spec, learning_rate, num_train_epochs=spec.epochs, lr_scheduler_type="cosine", **dev_loss_arguments(spec)),
         max_length=spec.max_length,
         completion_only_loss=True,
     )
-    trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(pairs), processing_class=tokenizer, peft_config=peft_config)
+    dev = None if spec.dev_data is None else Dataset.from_list(read_pairs(spec.dev_data))
+    trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(pairs), eval_dataset=dev, processing_class=tokenizer, peft_config=peft_config)
+    if spec.patience is not None:
+        trainer.add_callback(EarlyStoppingCallback(early_stopping_patience=spec.patience))
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     events.log(f"sft ({spec.method}): {len(pairs)} pairs, {trainable:,} trainable parameters, lr {learning_rate:g}")
     return trainer
+
+
+def dev_loss_arguments(spec: Spec) -> dict[str, object]:
+    """Trainer arguments for the dev loss: evaluate every eval_steps and, to keep the best, save there too."""
+    if spec.dev_data is None:
+        return {}
+    return {
+        "eval_strategy": "steps",
+        "eval_steps": spec.eval_steps,
+        # load_best_model_at_end needs a checkpoint at every evaluation
+        "save_steps": spec.eval_steps,
+        "per_device_eval_batch_size": spec.batch_size,
+        "load_best_model_at_end": True,
+        "metric_for_best_model": "eval_loss",
+        "greater_is_better": False,
+    }
 
 
 def run(spec: Spec) -> None:
@@ -128,6 +161,18 @@ def run(spec: Spec) -> None:
     trainer = build_trainer(spec)
     train(trainer, spec.output_dir)
     save_final(trainer, spec)
+    if spec.dev_data is not None and events.is_main_process():
+        record_best(trainer, os.path.join(spec.output_dir, "final"))
+
+
+def record_best(trainer: SFTTrainer, final: str) -> None:
+    """What `final` holds under early stopping: the best dev loss, its step, and where training stopped."""
+    state = trainer.state
+    best_step = None if state.best_model_checkpoint is None else int(state.best_model_checkpoint.rsplit("-", 1)[1])
+    record = {"best_dev_loss": state.best_metric, "best_step": best_step, "stopped_at_step": state.global_step, "max_steps": state.max_steps, "stopped_early": state.global_step < state.max_steps}
+    with open(os.path.join(final, "early_stopping.json"), "w", encoding="utf-8") as handle:
+        json.dump(record, handle, indent=2)
+    events.log(f"dev loss: best {state.best_metric} at step {best_step}, stopped at step {state.global_step} of {state.max_steps}")
 
 
 def save_final(trainer: SFTTrainer, spec: Spec) -> None:

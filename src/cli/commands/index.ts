@@ -9,6 +9,7 @@ import { execCommand } from "./exec.js";
 import { modelCommand } from "./model.js";
 import { prefsCommand } from "./prefs.js";
 import { reportCommand } from "./report.js";
+import { refineCommand } from "./refine.js";
 import { runCommand } from "./run.js";
 import { scoreCommand } from "./score.js";
 import { serveRewardsCommand } from "./serve-rewards.js";
@@ -27,6 +28,7 @@ export const commands: Command[] = [
   compareCommand,
   reportCommand,
   prefsCommand,
+  refineCommand,
   modelCommand,
   setupCommand,
   doctorCommand,

@@ -1,8 +1,9 @@
-/** sft: supervised fine-tuning on (prompt -> reference test file) pairs, completion-only loss. */
+/** sft: supervised fine-tuning on (prompt -> reference test file) pairs, completion-only loss; with sft.stages, a curriculum (../curriculum.ts). */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runEngineJob } from "../../engine/job.js";
 import { runPaths, stageDir, type StageContext } from "../context.js";
+import { runCurriculum } from "../curriculum.js";
 import { baseModel } from "../models.js";
 import { selfgenFiles } from "./selfgen.js";
 
@@ -19,6 +20,7 @@ export async function sftStage(ctx: StageContext): Promise<Record<string, unknow
   const { config, runDir } = ctx;
   const dir = stageDir(ctx, "sft");
   const sft = config.sft;
+  if (sft.stages.length > 0) return runCurriculum(ctx, sft.stages);
   const result = await runEngineJob(
     "sft",
     {
