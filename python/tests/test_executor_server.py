@@ -121,6 +121,19 @@ def test_mutants_are_killed_survive_or_time_out(server: Server) -> None:
     assert mutation["score"] == pytest.approx(2 / 3)
 
 
+def test_a_mutant_that_waits_is_not_a_timeout_but_one_that_spins_is(server: Server) -> None:
+    # A mutant's short budget is CPU time: waiting (here a sleep, on a busy machine the
+    # scheduler) longer than the budget's wall time must not turn a survivor into a timeout,
+    # which made the differential test's verdicts change under load.
+    tests = "import time\nfrom solution import add\n\ndef test_positive():\n    time.sleep(0.0 if add(-1, 2) == 2 else 1.5)\n    assert add(1, 2) == 3\n"
+    mutants = [
+        {"id": 0, "operator": "return:b -> b + 1", "line": 4, "source": CODE.replace("return b\n", "return b + 1\n")},
+        {"id": 1, "operator": "loop", "line": 3, "source": CODE.replace("return a + b", "while True:\n            pass")},
+    ]
+    result = server.run(tests=tests, mutants=True, mutant_list=mutants, mutants_only=True, original_s=0.05, timeout_s=5)
+    assert [m["status"] for m in result["mutation"]["mutants"]] == ["survived", "timeout"]
+
+
 def test_mutants_come_from_mutate_when_none_are_given(server: Server) -> None:
     tests = "from solution import add\n\ndef test_a():\n    assert add(1, 2) == 3\n    assert add(-1, 2) == 2\n"
     result = server.run(tests=tests, mutants=True, max_mutants=4)

@@ -62,7 +62,7 @@ class JobRunner:
         self._generate = generate
         self._mutants: OrderedDict[tuple[str, int | None], list[tuple[MutantSpec, types.CodeType | None]]] = OrderedDict()
 
-    def _run(self, job: Job, code: types.CodeType, expected: set[ExpectedTest], timeout_s: float, measure: bool = False) -> tuple[Verdict, supervise.RawRun]:
+    def _run(self, job: Job, code: types.CodeType, expected: set[ExpectedTest], timeout_s: float, measure: bool = False, cpu_budget_s: float | None = None) -> tuple[Verdict, supervise.RawRun]:
         ctx = self._ctx
         ws = ctx.workspace
         ws.reset({job.test_file: job.tests, **job.files})
@@ -83,7 +83,7 @@ class JobRunner:
         sys.stdout.flush()
         sys.stderr.flush()
         run = supervise.launch(ctx.limits, ctx.namespaces, lambda pipes, in_ns: runner.enter(spec, pipes, in_ns, ctx.plugin, ctx.snapshot, ctx.config, ctx.state))
-        raw = supervise.wait(run, timeout_s)
+        raw = supervise.wait(run, timeout_s, cpu_budget_s)
         if ws.sandboxed:
             supervise.sweep()
         else:
@@ -162,15 +162,16 @@ class JobRunner:
         except Exception as error:  # noqa: BLE001 - mutant generation is ours: report it, keep the verdict
             result.update(status="sandbox_error", detail=f"generating mutants failed: {type(error).__name__}: {error}")
             return
-        # A mutant that loops forever should not cost the whole limit: a few times the original
-        # run's time (it passed), never more than the job's limit. The CPU limit stays the same.
-        timeout_s = min(job.timeout_s, 0.5 + 4 * original_s)
+        # A mutant that loops forever should not cost the whole limit: it may use a few times the
+        # original run's time (it passed) in CPU time, within the job's own wall-clock limit. A
+        # wall-clock budget this short turned survivors into timeouts on a busy machine.
+        cpu_budget_s = min(job.timeout_s, 0.5 + 4 * original_s)
         outcomes: list[MutantOutcome] = []
         for spec, code in mutants:
             if code is None:
                 outcomes.append(MutantOutcome(spec, "error", "the mutant does not compile"))
                 continue
-            verdict, _ = self._run(job, code, expected, timeout_s)
+            verdict, _ = self._run(job, code, expected, job.timeout_s, cpu_budget_s=cpu_budget_s)
             if verdict.status == "rejected":
                 result.update(status="rejected", detail=f"while running mutant {spec.id} ({spec.operator}): {verdict.detail}")
                 return

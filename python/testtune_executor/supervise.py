@@ -127,19 +127,41 @@ def _read(run: Run, name: str) -> bool:
     return True
 
 
-def wait(run: Run, timeout_s: float) -> RawRun:
+def _cpu_seconds(pid: int) -> float:
+    """CPU time the process has used so far (user + system, its threads included); 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14 and 15
+
+
+def wait(run: Run, timeout_s: float, cpu_budget_s: float | None = None) -> RawRun:
     """Watches the run until the runner exits (killing it at the deadline), then reaps it and
-    drains the pipes."""
+    drains the pipes.
+
+    With `cpu_budget_s`, `timeout_s` is only the outer bound: the run is killed once it has used
+    that much CPU, checked whenever the budget's worth of wall time has passed. A run that
+    merely waits for a busy machine's cores is not cut short (a mutant must not "time out"
+    because of a neighbour), while one that spins is stopped after about its budget.
+    """
     pidfd = os.pidfd_open(run.pid)
     poller = select.poll()
     by_fd = {fd: name for name, fd in run.pipes.items()}
     for fd in by_fd:
         poller.register(fd, select.POLLIN)
     poller.register(pidfd, select.POLLIN)
-    deadline = run.started + timeout_s
+    outer = run.started + timeout_s
+    deadline = outer if cpu_budget_s is None else min(outer, run.started + cpu_budget_s)
     timed_out = exited = False
     while not exited:
-        remaining = deadline - time.monotonic()
+        now = time.monotonic()
+        if deadline - now <= 0 and not timed_out and deadline < outer:
+            # the budget's wall time has passed: wait on for the CPU time it has not used yet
+            unused = cpu_budget_s - _cpu_seconds(run.pid) if cpu_budget_s is not None else 0.0
+            deadline = min(outer, now + unused) if unused > 0 else now
+        remaining = deadline - now
         if remaining <= 0 and not timed_out:
             timed_out = True
             _kill(run.pid)
