@@ -103,7 +103,17 @@ test("the GGUF backend samples its f16 file with llama.cpp, to results.json; the
       for await (const s of backend.generate(requests, params)) got.push(s);
       return got.sort((a, b) => a.task_id.localeCompare(b.task_id)).map((s) => s.completion);
     };
-    assert.deepEqual(await draw(), await draw());
+    const twice = await draw();
+    assert.deepEqual(twice, await draw());
+    // Each sequence gets a whole sequence's room: one sequence at a time gives the same text.
+    const alone = await GgufBackend.open({ path: gguf, threads: 1, sequences: 1 });
+    try {
+      const got: GeneratedSample[] = [];
+      for await (const s of alone.generate(requests, params)) got.push(s);
+      assert.deepEqual(got.sort((a, b) => a.task_id.localeCompare(b.task_id)).map((s) => s.completion), twice);
+    } finally {
+      await alone.close();
+    }
   } finally {
     await backend.close();
   }
