@@ -13,7 +13,9 @@ import { join } from "node:path";
 import { UsageError } from "../errors.js";
 import { promptRecord } from "../pipeline/prompting.js";
 import type { RewardPreset } from "../quality/rewards.js";
-import { buildInstruction, buildPrompt, type PromptOptions } from "../prompts/template.js";
+import { kindOf } from "../kinds/index.js";
+import { kindPrompt } from "../kinds/prompt.js";
+import type { PromptOptions } from "../prompts/template.js";
 import { SandboxPool } from "../sandbox/pool.js";
 import type { Task } from "../tasks/schema.js";
 import { writeJson } from "../util/jsonl.js";
@@ -114,11 +116,11 @@ function resolvedPaths(spec: ModelSpec): Record<string, string | null> {
   return { base_url: spec.baseUrl, served_model: spec.servedModel };
 }
 
-/** Every (task, sample index) with its prompt. A task kind (issue "Task kinds") would choose the prompt here. */
+/** Every (task, sample index) with its prompt: each task's kind words it (docs/kinds.md; unit_test when absent). */
 export function sampleRequests(tasks: readonly Task[], n: number, prompt: PromptOptions): SampleRequest[] {
   return tasks.flatMap((task) => {
-    const text = buildPrompt(task, prompt);
-    const instruction = buildInstruction(task);
+    const text = kindPrompt(task, prompt);
+    const instruction = kindOf(task).instruction(task);
     return Array.from({ length: n }, (_, sample_index) => ({ task_id: task.id, sample_index, prompt: text, instruction, ...(prompt.system === undefined ? {} : { system: prompt.system }) }));
   });
 }
