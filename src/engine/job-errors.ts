@@ -29,3 +29,13 @@ export class EngineInterruptedError extends TesttuneError {
     super("E_ENGINE_INTERRUPTED", `engine job '${job}' was interrupted${checkpoint === null ? " before it saved a checkpoint" : `; saved ${checkpoint}`}`, { hint });
   }
 }
+
+/**
+ * A command's exit code when its engine job was interrupted (Ctrl-C): what was written is kept,
+ * so the user is told to run the same command again; any other error is rethrown.
+ */
+export function exitOnInterrupt(error: unknown): number {
+  if (!(error instanceof EngineInterruptedError)) throw error;
+  process.stderr.write(`${error.message}\nHINT: run the same command again to resume\n`);
+  return 130;
+}

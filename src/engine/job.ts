@@ -66,7 +66,7 @@ function defaultSpecFile<J extends JobName>(job: J, spec: JobSpec<J>): string {
 
 /** Runs an engine job to completion; throws EngineJobError, EngineInterruptedError or ConfigError. */
 export async function runEngineJob<J extends JobName>(job: J, spec: JobSpecInput<J>, options: EngineJobOptions = {}): Promise<EngineJobResult> {
-  const full = validate(jobSpecSchemas[job], { ...spec, version: 1, job }, options.specFile ?? `the ${job} job spec`, "docs/engine-protocol.md and src/engine/specs.ts describe the spec fields") as JobSpec<J>;
+  const full = validate(jobSpecSchemas[job], { ...spec, version: 1, job }, options.specFile ?? `the ${job} job spec`, "docs/engine-protocol.md describes the spec fields") as JobSpec<J>;
   const specFile = resolve(options.cwd ?? ".", options.specFile ?? defaultSpecFile(job, full));
   writeJson(specFile, full);
   const env = await pythonEnv({ quiet: options.quiet === true });

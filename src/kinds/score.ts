@@ -20,15 +20,7 @@ import type { KindCheck } from "./kind.js";
 import { unitTest } from "./unit_test.js";
 
 /** The kind fields a score record gains (all kinds; for unit_test they restate valid/reward/status). */
-export interface KindFields {
-  kind: string;
-  passed: boolean;
-  score: number;
-  outcome: string;
-  compiled?: boolean;
-  hallucination?: string[];
-  style?: number;
-}
+export type KindFields = { kind: string } & Omit<KindCheck, "details">;
 
 export type KindScoreRecord = ScoreRecord & Partial<KindFields>;
 

@@ -12,7 +12,7 @@ import type { RewardPreset } from "./rewards.js";
 import { sampleKey, type NumberedSample } from "./score.js";
 
 /** One JSONL row checked against its schema: a DataError naming the file, the line and the first wrong field. */
-export function parseLine<S extends z.ZodType>(schema: S, value: unknown, file: string, line: number, what: string, hint = `each line must be one ${what} object (see src/tasks/schema.ts)`): z.output<S> {
+export function parseLine<S extends z.ZodType>(schema: S, value: unknown, file: string, line: number, what: string, hint = `each line must be one ${what} object (docs/data.md, "The Task", lists the fields)`): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

@@ -1,5 +1,5 @@
 /** `testtune prefs`: preference pairs from a model's own samples, ranked by running them. */
-import { EngineInterruptedError } from "../../engine/job-errors.js";
+import { exitOnInterrupt } from "../../engine/job-errors.js";
 import { UsageError } from "../../errors.js";
 import { prefsConfigSchema } from "../../config/train-config.js";
 import { loadTaskMap } from "../../quality/inputs.js";
@@ -78,9 +78,7 @@ run the same command again: sampling and scoring resume where they stopped.`,
       );
       return 0;
     } catch (error) {
-      if (!(error instanceof EngineInterruptedError)) throw error;
-      process.stderr.write(`${error.message}\nHINT: run the same command again to resume\n`);
-      return 130;
+      return exitOnInterrupt(error);
     } finally {
       await pool.close();
     }

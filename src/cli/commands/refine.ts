@@ -1,5 +1,5 @@
 /** `testtune refine`: generate, run, and repair failing test files from their pytest logs; write the traces. */
-import { EngineInterruptedError } from "../../engine/job-errors.js";
+import { exitOnInterrupt } from "../../engine/job-errors.js";
 import { UsageError } from "../../errors.js";
 import { formatRepairTable } from "../../eval/repair-results.js";
 import { resolveModelSource } from "../../model/source.js";
@@ -79,9 +79,7 @@ and each round's files under <out>/round-<r>/. Interrupt at any time and run the
       process.stdout.write(`${formatRepairTable(result)}\n${result.traces} traces (repairs that ended valid) in ${refineFiles(out).traces}\n${refineFiles(out).results}\n`);
       return 0;
     } catch (error) {
-      if (!(error instanceof EngineInterruptedError)) throw error;
-      process.stderr.write(`${error.message}\nHINT: run the same command again to resume\n`);
-      return 130;
+      return exitOnInterrupt(error);
     } finally {
       await pool.close();
     }

@@ -54,7 +54,7 @@ export async function startPoolFromArgs(args: ParsedArgs): Promise<SandboxPool> 
 export const scoreCommand: Command = {
   name: "score",
   summary: "Run generated test files against their tasks' code and write one score line per sample (resumable).",
-  description: `Each sample's completion is reduced to a test file (src/prompts/extract.ts), run with pytest in the
+  description: `Each sample's completion is reduced to a test file (docs/rewards.md), run with pytest in the
 sandbox against the task's reference code, optionally against its mutants (--mutants) and with
 coverage (--coverage), and scored with a reward preset (docs/rewards.md). Tasks of other kinds
 (solve, complete, bugfix, ...) are scored by their kind's check (docs/kinds.md); every line
