@@ -34,6 +34,12 @@ export const prefsConfigSchema = z.strictObject({
     .default(1)
     .describe("Pairs taken from one prompt: best valid vs worst first (as Self-Rewarding LMs, Yuan et al. 2024), then the next best vs next worst"),
   max_tasks: maxTasks,
+  corpus_tasks: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe("Also sample for this many functions of a Python corpus (the selfgen section says which corpus and functions): pairs of the model's own test files for code without reference tests"),
   temperature: z.number().positive().default(0.8).describe("Sampling temperature for the candidates (the Codex paper's choice for diverse samples)"),
   top_p: z.number().gt(0).max(1).default(0.95).describe("Nucleus sampling mass for the candidates"),
   max_new_tokens: z.number().int().positive().default(256).describe("Longest candidate in tokens"),

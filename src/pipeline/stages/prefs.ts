@@ -1,8 +1,9 @@
-/** prefs: preference pairs from the SFT model's own samples on the train tasks, ranked by the sandbox. */
+/** prefs: preference pairs from the SFT model's own samples on the train tasks (and, with `corpus_tasks`, on functions of a Python corpus), ranked by the sandbox. */
 import { buildPreferencePairs } from "../../train/prefs.js";
 import { trainTasks, withSandbox } from "../../train/stage-support.js";
 import { stageReward } from "../../config/run-config.js";
 import { stageDir, type StageContext } from "../context.js";
+import { corpusTasks } from "../corpus-tasks.js";
 import { stageModelRef } from "../models.js";
 import { runPromptOptions } from "../prompting.js";
 
@@ -11,9 +12,10 @@ export async function prefsStage(ctx: StageContext): Promise<Record<string, unkn
   const prefs = config.prefs;
   const name = ctx.stage ?? "prefs";
   const reward = stageReward(config, name);
-  const tasks = await trainTasks(ctx, prefs.max_tasks);
+  const corpus = prefs.corpus_tasks > 0 ? await corpusTasks(ctx, prefs.corpus_tasks) : [];
+  const tasks = [...(await trainTasks(ctx, prefs.max_tasks)), ...corpus];
   const sft = stageModelRef(ctx.runDir, config, "sft");
-  ctx.log(`  sampling ${prefs.n} test files for each of ${tasks.length} train tasks and running them (reward '${reward}')`);
+  ctx.log(`  sampling ${prefs.n} test files for each of ${tasks.length} train tasks${corpus.length > 0 ? ` (${corpus.length} of them corpus functions)` : ""} and running them (reward '${reward}')`);
   const stats = await withSandbox(config, (pool) =>
     buildPreferencePairs({
       model: sft.model,

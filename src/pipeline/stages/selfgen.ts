@@ -9,19 +9,15 @@
  */
 import { join } from "node:path";
 import { runEngineJob } from "../../engine/job.js";
-import { UsageError } from "../../errors.js";
 import { extractTestFile } from "../../prompts/extract.js";
 import { scoreFiles } from "../../quality/score-files.js";
 import type { SampleScore } from "../../quality/score.js";
 import { sftRow } from "../../tasks/sft.js";
-import { corpusSource } from "../../tasks/sources/corpus.js";
-import { seededOrder } from "../../tasks/split.js";
-import type { Task } from "../../tasks/schema.js";
 import { writePromptsFile } from "../../train/prompts-file.js";
 import { withSandbox } from "../../train/stage-support.js";
 import { readJsonlAll, writeJson, writeJsonl } from "../../util/jsonl.js";
-import { run } from "../../util/subprocess.js";
 import { stageDir, type StageContext } from "../context.js";
+import { corpusTasks } from "../corpus-tasks.js";
 import { stageModelRef } from "../models.js";
 import { runPromptOptions } from "../prompting.js";
 
@@ -33,24 +29,6 @@ export const selfgenFiles = (dir: string) => ({
   sft: join(dir, "sft.jsonl"),
   stats: join(dir, "stats.json"),
 });
-
-/** The standard library directory of the engine's interpreter. */
-async function stdlibDir(ctx: StageContext): Promise<string> {
-  const result = await run(ctx.env.python, ["-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], { env: ctx.env.env, timeoutMs: 60_000 });
-  if (!result.ok) throw new UsageError(`cannot find the standard library of ${ctx.env.python}: ${result.stderr.trim()}`, "set selfgen.corpus to a directory of Python code");
-  return result.stdout.trim();
-}
-
-async function corpusTasks(ctx: StageContext): Promise<Task[]> {
-  const { selfgen, seed } = ctx.config;
-  const input = selfgen.corpus === "stdlib" ? await stdlibDir(ctx) : selfgen.corpus;
-  const loaded = await corpusSource.load({ input, seed, evalFraction: 0, log: ctx.log });
-  // Module-level functions only: a method needs an instance of its class, which a small
-  // model's test file rarely builds; long code makes long prompts, the cost of sampling.
-  const eligible = loaded.tasks.filter((task) => task.metadata.kind === "function" && task.code.length <= selfgen.max_code_chars);
-  ctx.log(`  ${eligible.length} of ${loaded.tasks.length} corpus functions are module-level with at most ${selfgen.max_code_chars} characters of code`);
-  return seededOrder(eligible, seed).slice(0, selfgen.max_tasks).map((task) => ({ ...task, split: "train" as const }));
-}
 
 interface Sample {
   task_id: string;
@@ -77,7 +55,7 @@ export async function selfgenStage(ctx: StageContext): Promise<Record<string, un
   const { config, runDir } = ctx;
   const section = config.selfgen;
   const files = selfgenFiles(stageDir(ctx, "selfgen"));
-  const tasks = await corpusTasks(ctx);
+  const tasks = await corpusTasks(ctx, section.max_tasks);
   const prompt = runPromptOptions(runDir, config);
   writeJsonl(files.tasks, tasks);
   writePromptsFile(files.prompts, tasks, prompt);
