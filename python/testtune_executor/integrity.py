@@ -96,25 +96,33 @@ class Snapshot:
         # imported) or a volatile module whose version moved is compared by identity; any other
         # namespace whose version moved has changed.
         self._namespaces = []
-        # The version tags' addresses and values as plain machine words: the run's check reads
-        # them without touching (and so copying, by reference counting) the server's objects.
-        self._tag_addresses = array.array("Q")
+        # The version tags' word indexes in memory and their values as plain machine words: the
+        # run's check reads them without touching (and so copying, by reference counting) the
+        # server's objects.
+        self._tag_words = array.array("Q")
         self._tags = array.array("Q")
+        # All of memory as one array of words, made here: reading an element is neither an object
+        # at that address nor an audited event, where ctypes' from_address is both ("ctypes.cdata",
+        # which would call the run's audit hook once per namespace, ~390 times).
+        self._read_word = (ctypes.c_uint64 * (sys.maxsize // 8)).from_address(0).__getitem__
         for name, namespace in _protected_namespaces():
             tolerant = offset is None or name in _VOLATILE_MODULES or "__path__" in namespace
             self._namespaces.append((name, namespace, _identity_view(name, namespace) if tolerant else None))
             if offset is not None:
                 # id() here, in the server: in a run it is an audited event (the hook would run per call).
-                self._tag_addresses.append(id(namespace) + offset)
-                self._tags.append(ctypes.c_uint64.from_address(id(namespace) + offset).value)
+                address = id(namespace) + offset  # 8-byte aligned: a dict starts at a 16-byte boundary
+                self._tag_words.append(address // 8)
+                self._tags.append(self._read_word(address // 8))
         self._hooks = [(f"hook {name}", caller, _hook_view(caller)) for name, caller in sorted(vars(hook_relay).items()) if hasattr(caller, "get_hookimpls")]
 
     def _moved(self) -> list[int]:
         """Indexes of the namespaces whose version tag moved (all of them without tags)."""
         if not self._tags:
             return list(range(len(self._namespaces)))
-        read = ctypes.c_uint64.from_address
-        return [i for i, (address, tag) in enumerate(zip(self._tag_addresses, self._tags)) if read(address).value != tag]
+        # Iterators only: building an array here would be an audited event again ("array.__new__").
+        if all(map(operator.eq, map(self._read_word, self._tag_words), self._tags)):
+            return []
+        return [i for i, (word, tag) in enumerate(zip(map(self._read_word, self._tag_words), self._tags)) if word != tag]
 
     def changes(self, limit: int = 5) -> list[str]:
         """Up to ``limit`` namespaces or hooks that changed since the snapshot."""
