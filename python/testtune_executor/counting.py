@@ -1,7 +1,17 @@
-"""Counting the checks that ran and passed, beyond plain ``assert`` (which pytest's
-``pytest_assertion_pass`` hook reports): ``pytest.raises`` blocks that caught what they
-expected, and unittest's ``assert*`` methods and ``assertRaises``/``assertWarns``/
-``assertLogs`` blocks. Installed once in the server, before any run forks.
+"""Counting the checks that ran and passed: plain ``assert`` statements, ``pytest.raises``
+blocks that caught what they expected, and unittest's ``assert*`` methods and
+``assertRaises``/``assertWarns``/``assertLogs`` blocks. Installed once in the server, before
+any run forks.
+
+Plain asserts are counted where pytest's rewritten code asks whether anyone listens for passing
+assertions (``enable_assertion_pass_hook``): pytest would answer yes (the result plugin
+implements ``pytest_assertion_pass``) and then build the assertion's whole failure-style
+explanation (``repr`` of every operand, a diff for ``==``) only to hand it to the hook, which
+ignores it. That was the most expensive part of a passing assert. The answer here counts the
+assert and says no, so a passing assert costs what it costs without the hook: no operand's
+``__repr__`` runs, as in a plain ``pytest`` run. It counts exactly when pytest would have called
+the hook: while a test's protocol runs (pytest sets ``util._assertion_pass`` only then), never
+for asserts executed while the file is imported.
 """
 
 from __future__ import annotations
@@ -11,6 +21,7 @@ import unittest._log
 import unittest.case
 from typing import Any, Callable
 
+from _pytest.assertion import rewrite, util
 from _pytest.raises import RaisesExc, RaisesGroup
 
 # unittest methods that return a context manager when called without a callable: they are
@@ -62,7 +73,18 @@ def _count_assert_method(name: str, count: Callable[[], None], depth: list[int])
     setattr(unittest.TestCase, name, method)
 
 
+def _count_passed_asserts(count: Callable[[], None]) -> None:
+    def _check_if_assertion_pass_impl() -> bool:
+        if util._assertion_pass:
+            count()
+        return False
+
+    # Looked up on the module at run time by every rewritten assert (``@pytest_ar.<name>``).
+    rewrite._check_if_assertion_pass_impl = _check_if_assertion_pass_impl
+
+
 def install(count: Callable[[], None]) -> None:
+    _count_passed_asserts(count)
     _count_on_true_exit(RaisesExc, count)
     _count_on_true_exit(RaisesGroup, count)
     _count_on_true_exit(unittest.case._AssertRaisesContext, count)  # type: ignore[attr-defined]
