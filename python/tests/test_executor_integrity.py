@@ -82,3 +82,38 @@ def test_the_check_raises_no_audit_event() -> None:
     finally:
         counting[0] = False
     assert events == []
+
+
+def _relay_with_one_hook():  # type: ignore[no-untyped-def]
+    import pluggy
+
+    spec, impl = pluggy.HookspecMarker("demo"), pluggy.HookimplMarker("demo")
+
+    class Spec:
+        @spec
+        def judge(self, value: int) -> None: ...
+
+    class Plugin:
+        @impl
+        def judge(self, value: int) -> int:
+            return value
+
+    manager = pluggy.PluginManager("demo")
+    manager.add_hookspecs(Spec)
+    manager.register(Plugin())
+    return manager.hook
+
+
+@pytest.mark.parametrize("tamper", ["function", "impl list", "hook executor"])
+def test_a_changed_hook_is_reported(tamper: str) -> None:
+    hook = _relay_with_one_hook()
+    snapshot = Snapshot(hook)
+    assert snapshot.changes() == []
+    caller = hook.judge
+    if tamper == "function":
+        caller._hookimpls[0].function = lambda value: 0
+    elif tamper == "impl list":
+        caller._hookimpls.append(caller._hookimpls[0])
+    else:
+        caller._hookexec = lambda *args: []
+    assert snapshot.changes() == ["hook judge"]
