@@ -287,3 +287,47 @@ def test_flood():
     result = server.run(tests=tests, timeout_s=20)
     assert result["status"] == "rejected", result
     assert result["duration_s"] < 10
+
+
+def test_every_assert_that_passes_is_counted_wherever_it_stands(server: Server) -> None:
+    # The counter is placed after each assert statement before pytest rewrites the file
+    # (counting.py): loops, branches, nested functions, class bodies and try blocks included.
+    tests = """
+import pytest
+from solution import add
+
+def helper(value):
+    assert value >= 0
+    return value
+
+class TestKind:
+    def test_loop(self):
+        for n in range(3):
+            assert add(n, 0) == n
+        try:
+            assert add(1, 1) == 3, "message"
+        except AssertionError:
+            pass
+        if add(1, 1) == 2:
+            assert helper(add(1, 1)) == 2
+        else:
+            assert False
+
+def test_unittest_style_and_raises():
+    with pytest.raises(ZeroDivisionError):
+        1 / 0
+    assert (lambda: add(1, 2))() == 3
+"""
+    result = server.run(tests=tests)
+    assert result["status"] == "passed", result["detail"]
+    assert result["assertions"] == 3 + 2 + 1 + 1  # loop, helper and its caller, raises, lambda
+
+
+def test_a_file_pytest_does_not_rewrite_counts_no_asserts(server: Server) -> None:
+    tests = '"""PYTEST_DONT_REWRITE"""\nfrom solution import add\n\ndef test_a():\n    assert add(1, 2) == 3\n'
+    result = server.run(tests=tests)
+    assert result["status"] == "passed", result["detail"]
+    assert result["assertions"] == 0
+    failing = server.run(tests=tests.replace("== 3", "== 4"))
+    assert failing["status"] == "failed"
+    assert failing["tests"][0]["message"] == "AssertionError"

@@ -162,7 +162,7 @@ class ResultPlugin:
 
     def pytest_assertion_pass(self) -> None:
         # Implemented so that pytest installs ``util._assertion_pass`` while each test runs, which
-        # is when counting.py counts passing asserts; rewritten code no longer calls it.
+        # is when counting.py counts passing asserts; rewritten code does not call it.
         self.count_assertion()
 
     def pytest_internalerror(self, excrepr: object) -> None:
