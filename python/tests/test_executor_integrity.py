@@ -61,3 +61,59 @@ def test_at_most_limit_changes_are_listed() -> None:
         for name in names:
             delattr(BoundedOutput, name)
         del verdict.extra  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(not TAGGED, reason="needs dict version tags (CPython 3.10-3.13)")
+def test_the_check_raises_no_audit_event() -> None:
+    # In a run every audit event calls the run's audit hook: reading ~390 tags through ctypes
+    # objects made ~390 calls per run. (An audit hook cannot be removed: this one only counts.)
+    snapshot = Snapshot(NoHooks())
+    events: list[str] = []
+    counting = [False]
+
+    def hook(event: str, _args: tuple[object, ...]) -> None:
+        if counting[0]:
+            events.append(event)
+
+    sys.addaudithook(hook)
+    counting[0] = True
+    try:
+        assert snapshot.changes() == []
+    finally:
+        counting[0] = False
+    assert events == []
+
+
+def _relay_with_one_hook():  # type: ignore[no-untyped-def]
+    import pluggy
+
+    spec, impl = pluggy.HookspecMarker("demo"), pluggy.HookimplMarker("demo")
+
+    class Spec:
+        @spec
+        def judge(self, value: int) -> None: ...
+
+    class Plugin:
+        @impl
+        def judge(self, value: int) -> int:
+            return value
+
+    manager = pluggy.PluginManager("demo")
+    manager.add_hookspecs(Spec)
+    manager.register(Plugin())
+    return manager.hook
+
+
+@pytest.mark.parametrize("tamper", ["function", "impl list", "hook executor"])
+def test_a_changed_hook_is_reported(tamper: str) -> None:
+    hook = _relay_with_one_hook()
+    snapshot = Snapshot(hook)
+    assert snapshot.changes() == []
+    caller = hook.judge
+    if tamper == "function":
+        caller._hookimpls[0].function = lambda value: 0
+    elif tamper == "impl list":
+        caller._hookimpls.append(caller._hookimpls[0])
+    else:
+        caller._hookexec = lambda *args: []
+    assert snapshot.changes() == ["hook judge"]

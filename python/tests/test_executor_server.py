@@ -218,3 +218,116 @@ def test_an_invalid_job_is_answered_with_its_field(server: Server) -> None:
     message = server.send(tests="def test_a(): pass\n", module="os")
     assert message["type"] == "invalid" and message["field"] == "module"
     assert server.run(tests="def test_a():\n    pass\n")["status"] == "passed"
+
+
+def test_a_run_starts_with_no_privileges_and_private_descriptors(server: Server) -> None:
+    # No new privileges and stdin come from the server (set there once, inherited by every run);
+    # capabilities are dropped in the run itself, whose new user namespace grants all of them.
+    tests = """
+import os
+
+def fields():
+    with open("/proc/self/status") as status:
+        return dict(line.split(":", 1) for line in status.read().splitlines())
+
+def test_state():
+    status = fields()
+    assert status["NoNewPrivs"].strip() == "1"
+    assert int(status["CapEff"], 16) == 0 and int(status["CapPrm"], 16) == 0
+    assert os.readlink("/proc/self/fd/0") == "/dev/null"
+    assert os.read(0, 10) == b""
+"""
+    result = server.run(tests=tests)
+    assert result["status"] == "passed", result["detail"]
+
+
+def test_passing_asserts_are_counted_without_formatting_their_operands(server: Server) -> None:
+    # As in a plain pytest run, a passing assert never calls its operands' __repr__ (counting it
+    # used to build the whole explanation: this file was rejected); asserts run while the file
+    # is imported are not counted (pytest's pass hook is only active while a test runs).
+    tests = """
+from solution import add
+assert add(1, 1) == 2
+
+class Loud:
+    def __repr__(self):
+        raise SystemExit(3)
+    def __eq__(self, other):
+        return True
+
+def test_a():
+    assert Loud() == 1
+    assert add(2, 2) == 4
+    assert [add(1, 1)] * 3 == [2, 2, 2]
+"""
+    result = server.run(tests=tests)
+    assert result["status"] == "passed", result["detail"]
+    assert result["assertions"] == 3
+    failing = server.run(tests="from solution import add\n\ndef test_a():\n    assert add(2, 2) == 5\n")
+    assert failing["status"] == "failed" and failing["assertions"] == 0
+    assert "assert 4 == 5" in failing["tests"][0]["message"]
+
+
+def test_a_run_flooding_its_report_channel_is_rejected(server: Server) -> None:
+    # The report pipe is drained, not polled (supervise.REPORT_PIPE_BYTES): a flood must still be
+    # read in full and rejected, not stall the run until its time limit.
+    tests = """
+import os
+
+def test_flood():
+    line = b'{"nonce": "0", "record": "test"}' + b" " * 1000 + b"\\n"
+    for fd in range(100, 256):
+        try:
+            os.fstat(fd)
+        except OSError:
+            continue
+        for _ in range(9000):
+            os.write(fd, line)
+"""
+    result = server.run(tests=tests, timeout_s=20)
+    assert result["status"] == "rejected", result
+    assert result["duration_s"] < 10
+
+
+def test_every_assert_that_passes_is_counted_wherever_it_stands(server: Server) -> None:
+    # The counter is placed after each assert statement before pytest rewrites the file
+    # (counting.py): loops, branches, nested functions, class bodies and try blocks included.
+    tests = """
+import pytest
+from solution import add
+
+def helper(value):
+    assert value >= 0
+    return value
+
+class TestKind:
+    def test_loop(self):
+        for n in range(3):
+            assert add(n, 0) == n
+        try:
+            assert add(1, 1) == 3, "message"
+        except AssertionError:
+            pass
+        if add(1, 1) == 2:
+            assert helper(add(1, 1)) == 2
+        else:
+            assert False
+
+def test_unittest_style_and_raises():
+    with pytest.raises(ZeroDivisionError):
+        1 / 0
+    assert (lambda: add(1, 2))() == 3
+"""
+    result = server.run(tests=tests)
+    assert result["status"] == "passed", result["detail"]
+    assert result["assertions"] == 3 + 2 + 1 + 1  # loop, helper and its caller, raises, lambda
+
+
+def test_a_file_pytest_does_not_rewrite_counts_no_asserts(server: Server) -> None:
+    tests = '"""PYTEST_DONT_REWRITE"""\nfrom solution import add\n\ndef test_a():\n    assert add(1, 2) == 3\n'
+    result = server.run(tests=tests)
+    assert result["status"] == "passed", result["detail"]
+    assert result["assertions"] == 0
+    failing = server.run(tests=tests.replace("== 3", "== 4"))
+    assert failing["status"] == "failed"
+    assert failing["tests"][0]["message"] == "AssertionError"

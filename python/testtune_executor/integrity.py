@@ -22,6 +22,7 @@ from __future__ import annotations
 import array
 import ctypes
 import gc
+import itertools
 import operator
 import re
 import sys
@@ -36,7 +37,8 @@ _VOLATILE = {
     ("_pytest.assertion.util", "_assertion_pass"),
     ("_pytest.assertion.util", "_config"),
 }
-_VOLATILE_MODULES = {name for name, _ in _VOLATILE}
+_VOLATILE_NAMES = {module: frozenset(n for m, n in _VOLATILE if m == module) for module, _ in _VOLATILE}
+_VOLATILE_MODULES = set(_VOLATILE_NAMES)
 _PROC_MEM = re.compile(r"^/proc/(self|thread-self|\d+)(/task/\d+)?/mem$")
 
 
@@ -68,11 +70,14 @@ def _version_offset() -> int | None:
 
 
 def _identity_view(name: str, namespace: dict[str, object]) -> tuple[tuple[object, ...], tuple[object, ...]]:
-    if name in _VOLATILE_MODULES:
-        namespace = {k: v for k, v in namespace.items() if (name, k) not in _VOLATILE}
+    """The names (in order) and values of a namespace, without the ones allowed to change."""
+    if name in _VOLATILE_MODULES:  # compared in every run: C-level iteration only
+        keys = tuple(itertools.filterfalse(_VOLATILE_NAMES[name].__contains__, namespace))
     elif "__path__" in namespace:  # a package gains its submodules as they are imported
-        namespace = {k: v for k, v in namespace.items() if not isinstance(v, types.ModuleType)}
-    return tuple(namespace), tuple(namespace.values())
+        keys = tuple(k for k, v in namespace.items() if not isinstance(v, types.ModuleType))
+    else:
+        keys = tuple(namespace)
+    return keys, tuple(map(namespace.__getitem__, keys))
 
 
 def _same(before: tuple[tuple[object, ...], tuple[object, ...]], after: tuple[tuple[object, ...], tuple[object, ...]]) -> bool:
@@ -80,6 +85,15 @@ def _same(before: tuple[tuple[object, ...], tuple[object, ...]], after: tuple[tu
 
 
 _FUNCTION = operator.attrgetter("function")
+_IMPLS = operator.attrgetter("_hookimpls")
+_HOOKEXEC = operator.attrgetter("_hookexec")
+
+
+def _gather(indexes: array.array) -> Callable[[memoryview], tuple[int, ...]]:
+    """A function returning the words at ``indexes`` of a memoryview, as a tuple."""
+    if len(indexes) < 2:  # itemgetter of one index returns the word itself, of none fails
+        return lambda memory: tuple(memory[i] for i in indexes)
+    return operator.itemgetter(*indexes)
 
 
 def _hook_view(caller: object) -> tuple[tuple[object, ...], tuple[object, ...]]:
@@ -88,33 +102,72 @@ def _hook_view(caller: object) -> tuple[tuple[object, ...], tuple[object, ...]]:
 
 
 class Snapshot:
-    """Taken once in the server; ``changes`` is called in a run, when its session ends."""
+    """Taken once in the server; ``changes`` is called in a run, when its session ends.
+
+    The run's check is written for a process that shares its pages with the server: it loops
+    in C (``map``/``all``) over flat tuples made here, so that an unchanged session costs one
+    pass over ~400 version tags and ~180 hook objects, and only a namespace or hook that
+    differs is looked at closely (the same comparisons as before, to name it).
+    """
 
     def __init__(self, hook_relay: object) -> None:
         offset = _version_offset()
-        # (label, dict, identity view or None). A package (it gains submodules as they are
-        # imported) or a volatile module whose version moved is compared by identity; any other
-        # namespace whose version moved has changed.
+        # (label, dict, identity view or None), in name order. A package (it gains submodules as
+        # they are imported) whose version moved is compared by identity; any other namespace
+        # whose version moved has changed. A volatile module (pytest itself sets some of its
+        # globals in every test) and, without version tags, every namespace is always compared
+        # by identity.
         self._namespaces = []
-        # The version tags' addresses and values as plain machine words: the run's check reads
-        # them without touching (and so copying, by reference counting) the server's objects.
-        self._tag_addresses = array.array("Q")
-        self._tags = array.array("Q")
-        for name, namespace in _protected_namespaces():
-            tolerant = offset is None or name in _VOLATILE_MODULES or "__path__" in namespace
-            self._namespaces.append((name, namespace, _identity_view(name, namespace) if tolerant else None))
-            if offset is not None:
-                # id() here, in the server: in a run it is an audited event (the hook would run per call).
-                self._tag_addresses.append(id(namespace) + offset)
-                self._tags.append(ctypes.c_uint64.from_address(id(namespace) + offset).value)
-        self._hooks = [(f"hook {name}", caller, _hook_view(caller)) for name, caller in sorted(vars(hook_relay).items()) if hasattr(caller, "get_hookimpls")]
+        self._untagged: list[int] = []  # indexes of the namespaces always compared by identity
+        self._tagged: list[int] = []
+        # The version tags' word indexes in memory and their values as plain machine words: the
+        # run's check reads them without touching (and so copying, by reference counting) the
+        # server's objects.
+        self._tag_words = array.array("Q")
+        tags: list[int] = []
+        # All of memory as one array of words, made here: reading an element is neither an object
+        # at that address nor an audited event, where ctypes' from_address is both ("ctypes.cdata",
+        # which would call the run's audit hook once per namespace, ~390 times). The run reads
+        # every tag at once through a memoryview of it (itemgetter: one C call).
+        self._memory = memoryview((ctypes.c_uint64 * (sys.maxsize // 8)).from_address(0)).cast("B").cast("Q").toreadonly()  # ctypes says "<Q"
+        for index, (name, namespace) in enumerate(_protected_namespaces()):
+            if offset is None or name in _VOLATILE_MODULES:
+                self._namespaces.append((name, namespace, _identity_view(name, namespace)))
+                self._untagged.append(index)
+                continue
+            self._namespaces.append((name, namespace, _identity_view(name, namespace) if "__path__" in namespace else None))
+            self._tagged.append(index)
+            # id() here, in the server: in a run it is an audited event (the hook would run per call).
+            address = id(namespace) + offset  # 8-byte aligned: a dict starts at a 16-byte boundary
+            self._tag_words.append(address // 8)
+            tags.append(self._memory[address // 8])
+        self._read_tags = _gather(self._tag_words)
+        self._tag_values = tuple(tags)
+        callers = [(f"hook {name}", caller) for name, caller in sorted(vars(hook_relay).items()) if hasattr(caller, "get_hookimpls")]
+        self._hooks = [(name, caller, _hook_view(caller)) for name, caller in callers]
+        # The same, flat, for the run's quick pass: each caller's implementation list (a copy, compared
+        # element by element) and hook executor, and every implementation's function.
+        self._callers = tuple(caller for _, caller in callers)
+        self._impl_lists = tuple(caller.get_hookimpls() for caller in self._callers)
+        self._hookexecs = tuple(getattr(caller, "_hookexec", None) for caller in self._callers)
+        self._impls = tuple(impl for impls in self._impl_lists for impl in impls)
+        self._functions = tuple(map(_FUNCTION, self._impls))
 
     def _moved(self) -> list[int]:
-        """Indexes of the namespaces whose version tag moved (all of them without tags)."""
-        if not self._tags:
-            return list(range(len(self._namespaces)))
-        read = ctypes.c_uint64.from_address
-        return [i for i, (address, tag) in enumerate(zip(self._tag_addresses, self._tags)) if read(address).value != tag]
+        """Indexes of the namespaces to compare by identity: the untagged ones and those whose tag moved."""
+        # A tuple, not an array: building an array here would be an audited event ("array.__new__").
+        now = self._read_tags(self._memory)
+        if now == self._tag_values:
+            return self._untagged
+        moved = [i for i, word, tag in zip(self._tagged, now, self._tag_values) if word != tag]
+        return sorted(self._untagged + moved)
+
+    def _hooks_unchanged(self) -> bool:
+        return (
+            all(map(operator.eq, map(_IMPLS, self._callers), self._impl_lists))
+            and all(map(operator.is_, map(_HOOKEXEC, self._callers), self._hookexecs))
+            and all(map(operator.is_, map(_FUNCTION, self._impls), self._functions))
+        )
 
     def changes(self, limit: int = 5) -> list[str]:
         """Up to ``limit`` namespaces or hooks that changed since the snapshot."""
@@ -123,7 +176,8 @@ class Snapshot:
             name, namespace, view = self._namespaces[i]
             if view is None or not _same(view, _identity_view(name, namespace)):
                 changed.append(name)
-        changed += [name for name, caller, view in self._hooks if not _same(view, _hook_view(caller))]
+        if not self._hooks_unchanged():
+            changed += [name for name, caller, view in self._hooks if not _same(view, _hook_view(caller))]
         return changed[:limit]
 
 

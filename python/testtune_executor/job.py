@@ -77,6 +77,7 @@ class JobRunner:
             limits=ctx.limits,
             cpu_seconds=cpu_seconds,
             nonce=secrets.token_hex(16),
+            report_fd=100 + secrets.randbelow(100),
             measure=code_path if measure else None,
             server_fds=ctx.server_fds,
         )

@@ -23,6 +23,7 @@ CLONE_NEWPID = 0x20000000
 # capset(2) has no libc wrapper; its number differs between architectures.
 _SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
+_MACHINE = os.uname().machine
 NOBODY = 65534
 
 
@@ -51,8 +52,13 @@ def drop_root(uid: int = NOBODY, gid: int = NOBODY) -> None:
     os.setuid(uid)
 
 
+# The run's own calls, with their arguments built here, once: a run then only makes the calls
+# (each ctypes object a run creates is Python work and freshly written pages in every run).
+_PDEATHSIG_ARGS = (PR_SET_PDEATHSIG, ctypes.c_ulong(9), 0, 0, 0)
+
+
 def die_with_parent() -> None:
-    prctl(PR_SET_PDEATHSIG, 9)
+    _check(_libc.prctl(*_PDEATHSIG_ARGS), "prctl(PR_SET_PDEATHSIG)")
 
 
 _pylibc = ctypes.PyDLL(None, use_errno=True)  # PyDLL: the GIL stays held across the call
@@ -69,9 +75,9 @@ def fork_into_namespaces() -> int:
     raw system call and brackets it with the interpreter's own before/after-fork hooks, exactly
     as os.fork() does. Only valid in a single-threaded process (the server is one).
     """
-    number = _SYS_CLONE.get(os.uname().machine)
+    number = _SYS_CLONE.get(_MACHINE)
     if number is None:
-        raise OSError(f"clone: unsupported architecture {os.uname().machine}")
+        raise OSError(f"clone: unsupported architecture {_MACHINE}")
     api = ctypes.pythonapi
     api.PyOS_BeforeFork()
     # x86_64 and aarch64 both take (flags, stack, parent_tid, child_tid, tls); stack 0 = fork-like.
@@ -94,14 +100,16 @@ class _CapData(ctypes.Structure):
     _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
 
+_CAP_HEADER = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
+_NO_CAPS = (_CapData * 2)()  # all zero; capset only reads it
+
+
 def drop_capabilities() -> None:
     """Clears every capability (a new user namespace grants all of them inside it)."""
-    number = _SYS_CAPSET.get(os.uname().machine)
+    number = _SYS_CAPSET.get(_MACHINE)
     if number is None:
-        raise OSError(f"capset: unsupported architecture {os.uname().machine}")
-    header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
-    data = (_CapData * 2)()
-    _check(_libc.syscall(number, ctypes.byref(header), ctypes.byref(data)), "capset")
+        raise OSError(f"capset: unsupported architecture {_MACHINE}")
+    _check(_libc.syscall(number, ctypes.byref(_CAP_HEADER), ctypes.byref(_NO_CAPS)), "capset")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import faulthandler
 import os
-import secrets
 import signal
 import sys
 import tempfile
@@ -37,6 +36,7 @@ class RunSpec:
     nonce: str
     measure: str | None = None  # file name of the code module, to measure coverage of
     server_fds: tuple[int, ...] = ()  # the protocol pipes, closed in the run
+    report_fd: int = 100  # where the run's report pipe goes (the first free one from here): random, 100-199
 
 
 class RunnerState:
@@ -45,17 +45,14 @@ class RunnerState:
     measurement: Measurement | None = None
 
 
-def _private_fds(pipes: dict[str, int], server_fds: tuple[int, ...]) -> int:
-    """stdin from /dev/null, stdout/stderr to the server's pipes, the report pipe at a random
-    free descriptor; the server's protocol pipes and the run's other pipe ends closed.
+def _private_fds(pipes: dict[str, int], server_fds: tuple[int, ...], report_fd: int) -> int:
+    """stdout/stderr to the server's pipes, the report pipe at the first free descriptor from
+    ``report_fd`` (a random number the server chose); the server's protocol pipes and the run's
+    other pipe ends closed. stdin is the server's, which is /dev/null (server._protocol_streams).
     (Descriptors the pytest session opened in the server, such as its /dev/null log handler,
     stay: the session closes them at its end.) Returns the report fd."""
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
     os.dup2(pipes["out_w"], 1)
     os.dup2(pipes["err_w"], 2)
-    report_fd = 100 + secrets.randbelow(100)
     while _is_open(report_fd):
         report_fd += 1
     os.dup2(pipes["report_w"], report_fd, inheritable=False)
@@ -91,8 +88,8 @@ def enter(spec: RunSpec, pipes: dict[str, int], in_namespace: bool, plugin: Resu
     oslimits.die_with_parent()
     if in_namespace:
         oslimits.drop_capabilities()
-    oslimits.prctl(oslimits.PR_SET_NO_NEW_PRIVS, 1)
-    report_fd = _private_fds(pipes, spec.server_fds)
+    # PR_SET_NO_NEW_PRIVS is inherited from the server (oslimits.harden_server), like stdin.
+    report_fd = _private_fds(pipes, spec.server_fds, spec.report_fd)
     os.chdir(spec.job_dir)
     codeload.install(spec.modules)
     channel = Channel(report_fd, spec.nonce)
