@@ -19,7 +19,7 @@ import traceback
 import warnings
 
 from . import events
-from .runtime import Interrupted, avoid_cudnn_attention, install_interrupt_handler
+from .runtime import Interrupted, install_interrupt_handler
 from .spec import DataError, FieldProblem, SpecError, defaults, load_spec
 
 JOBS = ("pretrain", "sft", "generate", "dpo", "grpo", "ppo", "merge", "import-gguf", "export-gguf")
@@ -46,7 +46,6 @@ def main(argv: list[str]) -> int:
     args = _parse(argv)
     try:
         job = importlib.import_module(f".jobs.{args.job.replace('-', '_')}", __package__)
-        avoid_cudnn_attention()
         if args.defaults:
             events.write_line(defaults(job.Spec))
             return EXIT_OK

@@ -44,7 +44,7 @@ from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, Genera
 
 from .. import events, vllm_backend
 from ..data import read_jsonl, string_field
-from ..runtime import Interrupted, interrupt_requested, seed_everything, use_bf16
+from ..runtime import Interrupted, avoid_cudnn_attention, interrupt_requested, seed_everything, use_bf16
 from ..sampling import Decoding, Sampled, sample_rows
 from ..spec import DataError, require
 
@@ -171,6 +171,7 @@ def sample_row(tokenizer: PreTrainedTokenizerBase, task_id: str, sample_index: i
 
 def run(spec: Spec) -> None:
     seed_everything(spec.seed)
+    avoid_cudnn_attention()  # decoding meets a new key length at every step
     prompts = read_prompts(spec.input)
     done = completed_tasks(spec.output, spec.num_samples)
     remaining = [(task_id, prompt) for task_id, prompt in prompts if task_id not in done]

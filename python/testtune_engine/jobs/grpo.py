@@ -37,7 +37,7 @@ from ..rl.job_spec import TrainingSpec
 from ..rl.metrics import GRPO_ALIASES, StandardNames
 from ..rl.models import lora_config, load_start_model
 from ..rl.reward_client import RewardServiceError, score_completions, step_not_applied, valid_rate
-from ..runtime import seed_everything
+from ..runtime import avoid_cudnn_attention, seed_everything
 from ..spec import require
 from ..training import last_checkpoint, spec_training_arguments, train
 from .generate import read_prompts
@@ -151,6 +151,7 @@ def build_trainer(spec: Spec) -> GRPOTrainer:
 
 def run(spec: Spec) -> None:
     seed_everything(spec.seed)
+    avoid_cudnn_attention()  # decoding meets a new key length at every step
     trainer = build_trainer(spec)
     try:
         train(trainer, spec.output_dir)

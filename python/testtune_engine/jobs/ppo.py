@@ -50,7 +50,7 @@ from ..rl.models import lora_config, load_start_model
 from ..rl.ppo_step import PpoSettings, ppo_update, prompt_order
 from ..rl.reward_client import RewardServiceError, score_completions, step_not_applied, valid_rate
 from ..rl.value_head import ValueHead
-from ..runtime import Interrupted, interrupt_requested, seed_everything
+from ..runtime import Interrupted, avoid_cudnn_attention, interrupt_requested, seed_everything
 from ..spec import require
 from ..training import last_checkpoint
 from .generate import derived_seed, read_prompts
@@ -128,6 +128,7 @@ def save_final(spec: Spec, model: PeftModel, tokenizer: PreTrainedTokenizerBase)
 def run(spec: Spec) -> None:
     distributed.init_process_group()
     seed_everything(spec.seed)
+    avoid_cudnn_attention()  # decoding meets a new key length at every step
     prompts = read_prompts(spec.prompts)
     tokenizer, model, value_head = load_policy(spec)
     trainable = [p for p in model.parameters() if p.requires_grad] + list(value_head.parameters())
