@@ -68,8 +68,9 @@ def avoid_cudnn_attention() -> None:
     and decoding meets a new key length at every step: on an H200 (torch 2.11) the sampler spent
     63% of its CPU time there. With it off, a fresh process samples 3.5x faster at batch 16
     (30.9 against 109.4 ms per step for a 135M model) and 2.0x at batch 64 (35.7 against 72.7;
-    docs/training.md, "What ran on a GPU"). Training jobs keep PyTorch's choice: their shapes
-    repeat more, and one SFT comparison did not favour turning it off. A no-op without CUDA.
+    docs/training.md, "What ran on a GPU"; GRPO over a 4-bit base was no faster or slower).
+    Training jobs keep PyTorch's choice: their shapes repeat more, and one SFT comparison did
+    not favour turning it off. A no-op without CUDA.
     """
     torch = sys.modules.get("torch")
     if torch is not None and torch.cuda.is_available():
