@@ -8,6 +8,12 @@
  * best with the next worst, each sample used once. A prompt with no valid sample (all
  * fail), with every reward equal (all tie), or with no two samples far enough apart gives no
  * pair, and is counted under that reason.
+ *
+ * Those pairs mostly set a valid file against an invalid one, which teaches validity; when
+ * few samples are valid, a reward that ranks valid files (the strength reward: mutants
+ * killed) then hardly reaches the pairs. `validPairsPerPrompt` adds pairs of a stronger valid
+ * file against a weaker valid one, at least `validMargin` apart (strongest against weakest
+ * first, each sample used once among these pairs), beside the others.
  */
 import { meanOrNull } from "../util/stats.js";
 
@@ -22,6 +28,10 @@ export interface Candidate {
 export interface PairSettings {
   margin: number;
   pairsPerPrompt: number;
+  /** Extra pairs of two valid samples per prompt (none when absent or 0). */
+  validPairsPerPrompt?: number;
+  /** The reward gap those need; must be above 0, so a tie is never a pair. */
+  validMargin?: number;
 }
 
 export type DropReason = "no_samples" | "all_invalid" | "all_tie" | "below_margin";
@@ -39,19 +49,36 @@ export function selectPairs(candidates: Candidate[], settings: PairSettings): Se
   if (valid.length === 0) return { drop: "all_invalid" };
   const ascending = [...candidates].sort(byRewardThenIndex);
   if ((ascending.at(-1) as Candidate).reward - (ascending[0] as Candidate).reward < EPSILON) return { drop: "all_tie" };
+  const pairs = pairUp(valid, ascending, settings.margin, settings.pairsPerPrompt);
+  const validPairs = settings.validPairsPerPrompt ?? 0;
+  if (validPairs > 0) {
+    const made = new Set(pairs.map(([chosen, rejected]) => `${chosen.sample_index}>${rejected.sample_index}`));
+    // a positive gap even if the margin is 0: two valid files that tie teach nothing
+    const margin = Math.max(settings.validMargin ?? settings.margin, 2 * EPSILON);
+    const stronger = pairUp(valid, [...valid].sort(byRewardThenIndex), margin, validPairs);
+    pairs.push(...stronger.filter(([chosen, rejected]) => !made.has(`${chosen.sample_index}>${rejected.sample_index}`)));
+  }
+  return pairs.length > 0 ? { pairs } : { drop: "below_margin" };
+}
+
+/**
+ * Up to `limit` pairs: each of `chosenFirst` (best first) against the first unused of
+ * `rejectedFirst` (worst first) at least `margin` below it with another text; each sample used once.
+ */
+function pairUp(chosenFirst: Candidate[], rejectedFirst: Candidate[], margin: number, limit: number): [Candidate, Candidate][] {
   const used = new Set<number>();
   const pairs: [Candidate, Candidate][] = [];
-  for (const chosen of valid) {
-    if (pairs.length >= settings.pairsPerPrompt) break;
+  for (const chosen of chosenFirst) {
+    if (pairs.length >= limit) break;
     if (used.has(chosen.sample_index)) continue;
-    const rejected = ascending.find(
-      (r) => !used.has(r.sample_index) && r.sample_index !== chosen.sample_index && chosen.reward - r.reward >= settings.margin - EPSILON && r.completion !== chosen.completion,
+    const rejected = rejectedFirst.find(
+      (r) => !used.has(r.sample_index) && r.sample_index !== chosen.sample_index && chosen.reward - r.reward >= margin - EPSILON && r.completion !== chosen.completion,
     );
     if (rejected === undefined) continue;
     used.add(chosen.sample_index).add(rejected.sample_index);
     pairs.push([chosen, rejected]);
   }
-  return pairs.length > 0 ? { pairs } : { drop: "below_margin" };
+  return pairs;
 }
 
 /** A line of pairs.jsonl: TRL's prompt/chosen/rejected format, with where each side came from. */
@@ -77,6 +104,10 @@ export interface PairStats {
   reward_gap_mean: number | null;
   /** Share of rejected samples that were valid too (ranked lower on quality, not on validity). */
   rejected_valid_rate: number | null;
+  /** The pairs by what they teach: validity (the rejected is invalid) or strength (both valid). */
+  pairs_by_type: { valid_vs_invalid: number; valid_vs_valid: number };
+  valid_pairs_per_prompt: number;
+  valid_margin: number | null;
 }
 
 
@@ -121,6 +152,9 @@ export function buildPairs(
     rejected_reward_mean: meanOrNull(pairs.map((p) => p.rejected_reward)),
     reward_gap_mean: meanOrNull(pairs.map((p) => p.chosen_reward - p.rejected_reward)),
     rejected_valid_rate: pairs.length === 0 ? null : rejectedValid / pairs.length,
+    pairs_by_type: { valid_vs_invalid: pairs.length - rejectedValid, valid_vs_valid: rejectedValid },
+    valid_pairs_per_prompt: settings.validPairsPerPrompt ?? 0,
+    valid_margin: (settings.validPairsPerPrompt ?? 0) > 0 ? (settings.validMargin ?? settings.margin) : null,
   };
   return { pairs, stats };
 }

@@ -33,6 +33,9 @@ export interface PrefsOptions {
   n: number;
   margin: number;
   pairsPerPrompt: number;
+  /** Extra pairs of a stronger valid sample against a weaker valid one, and the reward gap they need (pairs.ts). */
+  validPairsPerPrompt?: number;
+  validMargin?: number;
   reward: RewardPreset;
   mutants: boolean;
   coverage: boolean;
@@ -100,7 +103,12 @@ export async function buildPreferencePairs(options: PrefsOptions): Promise<Prefs
     });
   }
   const candidates = await candidatesByTask(files, options.tasks, options.n);
-  const { pairs, stats } = buildPairs(prompts, candidates, { margin: options.margin, pairsPerPrompt: options.pairsPerPrompt });
+  const { pairs, stats } = buildPairs(prompts, candidates, {
+    margin: options.margin,
+    pairsPerPrompt: options.pairsPerPrompt,
+    validPairsPerPrompt: options.validPairsPerPrompt,
+    validMargin: options.validMargin,
+  });
   const all = [...candidates.values()].flat();
   const full: PrefsStats = { ...stats, reward: options.reward, n: options.n, samples: all.length, valid_samples: all.filter((c) => c.valid).length };
   writeJsonl(files.pairs, pairs);

@@ -72,5 +72,46 @@ test("buildPairs writes TRL's format with provenance and counts every dropped pr
     rejected_reward_mean: 0,
     reward_gap_mean: 1,
     rejected_valid_rate: 0,
+    pairs_by_type: { valid_vs_invalid: 1, valid_vs_valid: 0 },
+    valid_pairs_per_prompt: 0,
+    valid_margin: null,
   });
+});
+
+const strength = { margin: 0.1, pairsPerPrompt: 1, validPairsPerPrompt: 2, validMargin: 0.15 };
+const indices = (selection: ReturnType<typeof selectPairs>): number[][] => ("pairs" in selection ? selection.pairs.map(([x, y]) => [x.sample_index, y.sample_index]) : []);
+
+test("valid-vs-valid pairs: the strongest valid file against the weakest valid one, beside the valid-vs-invalid pair", () => {
+  // strength rewards 0.25 + 0.75 m: m = 1, 0.8, 0.4, 0.2 and two invalid files
+  const samples = [c(0, 0.4, true), c(1, 1, true), c(2, 0, false), c(3, 0.85, true), c(4, 0.55, true), c(5, 0, false)];
+  assert.deepEqual(indices(selectPairs(samples, strength)), [
+    [1, 2], // validity: best valid against the worst (an invalid file)
+    [1, 0], // strength: strongest against weakest valid
+    [3, 4], // then the next: 0.85 - 0.55 = 0.3 >= 0.15
+  ]);
+  assert.deepEqual(indices(selectPairs(samples, { ...strength, validPairsPerPrompt: 0 })), [[1, 2]], "0 keeps today's pairs");
+});
+
+test("valid-vs-valid pairs need the margin, and a tie is never a pair even with a margin of 0", () => {
+  assert.deepEqual(indices(selectPairs([c(0, 0.5, true), c(1, 0.6, true), c(2, 0, false)], strength)), [[1, 2]], "0.1 apart is below 0.15");
+  const exact = selectPairs([c(0, 0.4, true), c(1, 0.55, true), c(2, 0, false)], strength);
+  assert.deepEqual(indices(exact), [[1, 2], [1, 0]], "exactly the margin counts, despite rounding");
+  const ties = [c(0, 0.7, true), c(1, 0.7, true), c(2, 0, false), c(3, 0, false)];
+  assert.deepEqual(indices(selectPairs(ties, { ...strength, validMargin: 0 })), [[0, 2]]);
+});
+
+test("a valid-vs-valid pair that the first pairs already made is not made twice", () => {
+  // every sample valid: the first pair is already 0 (best) against 1 (worst)
+  assert.deepEqual(indices(selectPairs([c(0, 1, true), c(1, 0.25, true)], strength)), [[0, 1]]);
+});
+
+test("the same scores in another order give the same pairs, and stats count each type", () => {
+  const samples = [c(0, 0.4, true), c(1, 1, true), c(2, 0, false), c(3, 0.85, true), c(4, 0.55, true), c(5, 0, false)];
+  const prompts = [{ task_id: "t/a", prompt: "P" }];
+  const forward = buildPairs(prompts, new Map([["t/a", samples]]), strength);
+  const backward = buildPairs(prompts, new Map([["t/a", [...samples].reverse()]]), strength);
+  assert.deepEqual(backward, forward);
+  assert.deepEqual(forward.stats.pairs_by_type, { valid_vs_invalid: 1, valid_vs_valid: 2 });
+  assert.equal(forward.stats.valid_margin, 0.15);
+  assert.equal(forward.stats.rejected_valid_rate, 2 / 3);
 });
