@@ -36,6 +36,8 @@ export interface PrefsOptions {
   /** Extra pairs of a stronger valid sample against a weaker valid one, and the reward gap they need (pairs.ts). */
   validPairsPerPrompt?: number;
   validMargin?: number;
+  /** The rejected side of the valid-vs-invalid pairs writes no more checks than the chosen (pairs.ts). */
+  matchChecks?: boolean;
   reward: RewardPreset;
   mutants: boolean;
   coverage: boolean;
@@ -108,6 +110,7 @@ export async function buildPreferencePairs(options: PrefsOptions): Promise<Prefs
     pairsPerPrompt: options.pairsPerPrompt,
     validPairsPerPrompt: options.validPairsPerPrompt,
     validMargin: options.validMargin,
+    matchChecks: options.matchChecks,
   });
   const all = [...candidates.values()].flat();
   const full: PrefsStats = { ...stats, reward: options.reward, n: options.n, samples: all.length, valid_samples: all.filter((c) => c.valid).length };
@@ -142,7 +145,7 @@ async function candidatesByTask(files: ReturnType<typeof prefsFiles>, tasks: rea
     if ((sample.sample_index ?? 0) >= n) continue;
     if (score === undefined || score.reward === null) continue; // scoreFiles left it out: a sandbox error, reported above
     const list = out.get(sample.task_id) ?? [];
-    list.push({ sample_index: sample.sample_index ?? line, completion: sample.completion, reward: score.reward, valid: mayBeChosen(score) });
+    list.push({ sample_index: sample.sample_index ?? line, completion: sample.completion, reward: score.reward, valid: mayBeChosen(score), checks: score.static_assertions ?? 0 });
     out.set(sample.task_id, list);
   }
   return out;

@@ -34,6 +34,7 @@ run the same command again: sampling and scoring resume where they stopped.`,
     { name: "pairs-per-prompt", type: "number", default: DEFAULTS.pairs_per_prompt, description: describe("pairs_per_prompt") },
     { name: "valid-pairs-per-prompt", type: "number", default: DEFAULTS.valid_pairs_per_prompt, description: describe("valid_pairs_per_prompt") },
     { name: "valid-margin", type: "number", default: DEFAULTS.valid_margin, description: describe("valid_margin") },
+    { name: "match-checks", type: "boolean", description: describe("match_checks") },
     { name: "temperature", type: "number", default: DEFAULTS.temperature, description: describe("temperature") },
     { name: "max-new-tokens", type: "number", default: DEFAULTS.max_new_tokens, description: describe("max_new_tokens") },
     { name: "mutants", type: "boolean", default: DEFAULTS.mutants, description: `${describe("mutants")} (--no-mutants to skip)` },
@@ -66,6 +67,7 @@ run the same command again: sampling and scoring resume where they stopped.`,
         pairsPerPrompt,
         validPairsPerPrompt,
         validMargin,
+        matchChecks: flag.bool(args, "match-checks"),
         reward,
         mutants: flag.bool(args, "mutants"),
         coverage: flag.bool(args, "coverage"),
@@ -79,7 +81,8 @@ run the same command again: sampling and scoring resume where they stopped.`,
       const { dropped } = stats;
       process.stdout.write(
         `${stats.pairs} pairs from ${stats.prompts_with_pairs} of ${stats.prompts} prompts (${stats.valid_samples} of ${stats.samples} samples valid); ` +
-          `dropped: ${dropped.all_invalid} all failed, ${dropped.all_tie} all tied, ${dropped.below_margin} below the margin, ${dropped.no_samples} without samples; ` +
+          `dropped: ${dropped.all_invalid} all failed, ${dropped.all_tie} all tied, ${dropped.below_margin} below the margin, ${dropped.checks_unmatched} without a worse sample writing as few checks, ` +
+          `${dropped.no_samples} without samples; ` +
           `${stats.pairs_by_type.valid_vs_valid} pairs valid vs valid\n` +
           `${prefsFiles(out).pairs}\n${prefsFiles(out).stats}\n`,
       );

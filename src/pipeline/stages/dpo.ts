@@ -17,7 +17,7 @@ export async function dpoStage(ctx: StageContext): Promise<Record<string, unknow
   if (!existsSync(stats)) throw new TesttuneError("E_CONFIG", `no preference pairs in ${pairs}`, { hint: `run the ${prefsStage} stage first: --stages ${prefsStage},${name}` });
   const made = readJson(stats) as PrefsStats;
   if (made.pairs === 0) {
-    throw new TesttuneError("E_DATA", `the prefs stage found no preference pairs: of ${made.prompts} prompts, ${made.dropped.all_invalid} had no valid sample, ${made.dropped.all_tie} all tied, ${made.dropped.below_margin} were below the margin`, {
+    throw new TesttuneError("E_DATA", `the prefs stage found no preference pairs: of ${made.prompts} prompts, ${made.dropped.all_invalid} had no valid sample, ${made.dropped.all_tie} all tied, ${made.dropped.below_margin} were below the margin, ${made.dropped.checks_unmatched ?? 0} had no worse sample writing as few checks (prefs.match_checks)`, {
       hint: `DPO needs a model that already writes some valid tests: train SFT longer (sft.max_steps), sample more (prefs.n), or lower prefs.margin; then delete ${prefsStage}/status.json and re-run`,
     });
   }

@@ -25,6 +25,7 @@ export async function prefsStage(ctx: StageContext): Promise<Record<string, unkn
       pairsPerPrompt: prefs.pairs_per_prompt,
       validPairsPerPrompt: prefs.valid_pairs_per_prompt,
       validMargin: prefs.valid_margin,
+      matchChecks: prefs.match_checks,
       reward,
       mutants: prefs.mutants,
       coverage: prefs.coverage,
@@ -37,6 +38,6 @@ export async function prefsStage(ctx: StageContext): Promise<Record<string, unkn
       quiet: ctx.quiet,
     }),
   );
-  ctx.log(`  ${stats.pairs} pairs from ${stats.prompts_with_pairs} of ${stats.prompts} prompts (dropped: ${stats.dropped.all_invalid} all failed, ${stats.dropped.all_tie} all tied, ${stats.dropped.below_margin} below the margin; ${stats.pairs_by_type.valid_vs_valid} of the pairs are valid vs valid)`);
+  ctx.log(`  ${stats.pairs} pairs from ${stats.prompts_with_pairs} of ${stats.prompts} prompts (dropped: ${stats.dropped.all_invalid} all failed, ${stats.dropped.all_tie} all tied, ${stats.dropped.below_margin} below the margin, ${stats.dropped.checks_unmatched} without a worse sample writing as few checks; ${stats.pairs_by_type.valid_vs_valid} of the pairs are valid vs valid)`);
   return { pairs: stats.pairs, prompts: stats.prompts, prompts_with_pairs: stats.prompts_with_pairs, dropped: stats.dropped, pairs_by_type: stats.pairs_by_type, valid_samples: stats.valid_samples, samples: stats.samples };
 }
