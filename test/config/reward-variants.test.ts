@@ -45,6 +45,8 @@ test("a section's variants set fields for one reward variant only; the preset tr
   const config = resolveRunConfig({ preset: "tinytests-strength" });
   assert.equal(stageSection(config, "prefs", "prefs").valid_pairs_per_prompt, 0, "the quality stages keep today's pairs");
   assert.equal(stageSection(config, "prefs_strength", "prefs").valid_pairs_per_prompt, 2);
+  assert.equal(stageSection(config, "prefs_strength", "prefs").match_checks, true);
+  assert.equal(stageSection(config, "prefs", "prefs").match_checks, false);
   assert.equal(stageSection(config, "prefs_strength", "prefs").n, 8, "the rest comes from the section");
   assert.equal(stageSection(config, "grpo", "grpo").from, "dpo");
   assert.equal(stageSection(config, "grpo_strength", "grpo").from, "dpo_strength");
