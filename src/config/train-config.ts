@@ -43,7 +43,7 @@ export const prefsSectionSchema = z.strictObject({
   match_checks: z
     .boolean()
     .default(false)
-    .describe("The rejected side of the valid-vs-invalid pairs writes no more checks than the chosen (closest count first), so that the pairs teach correctness, not writing fewer checks"),
+    .describe("The rejected side of the best-vs-worst pairs (pairs_per_prompt; mostly valid vs invalid) writes no more checks than the chosen (closest count first), so that they teach correctness, not writing fewer checks"),
   valid_margin: z.number().gt(0).max(1).default(0.15).describe("The reward gap those valid-vs-valid pairs need (0.15 under the strength reward: 0.2 of the mutants); above 0, so a tie is never a pair"),
   max_tasks: maxTasks,
   temperature: z.number().positive().default(0.8).describe("Sampling temperature for the candidates (the Codex paper's choice for diverse samples)"),

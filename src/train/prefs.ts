@@ -36,7 +36,7 @@ export interface PrefsOptions {
   /** Extra pairs of a stronger valid sample against a weaker valid one, and the reward gap they need (pairs.ts). */
   validPairsPerPrompt?: number;
   validMargin?: number;
-  /** The rejected side of the valid-vs-invalid pairs writes no more checks than the chosen (pairs.ts). */
+  /** The rejected side of the best-vs-worst pairs writes no more checks than the chosen (pairs.ts). */
   matchChecks?: boolean;
   reward: RewardPreset;
   mutants: boolean;
