@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { samplingBackend } from "../engine/specs.js";
 import { dpoSpecSchema, grpoSpecSchema, ppoSpecSchema } from "../train/specs.js";
+import { REWARD_PRESETS } from "../quality/rewards.js";
 
 const dpo = dpoSpecSchema.shape;
 const grpo = grpoSpecSchema.shape;
@@ -24,7 +25,7 @@ export const scoringFields = {
   max_mutants: z.number().int().positive().optional().describe("With mutants: at most this many per task, a seeded sample over operator families (all when absent)"),
 };
 
-export const prefsConfigSchema = z.strictObject({
+export const prefsSectionSchema = z.strictObject({
   n: z.number().int().min(2).default(8).describe("Samples per train prompt to compare; more samples find more pairs"),
   margin: z.number().min(0).max(1).default(0.1).describe("A pair needs the chosen's reward to beat the rejected's by at least this"),
   pairs_per_prompt: z
@@ -33,6 +34,17 @@ export const prefsConfigSchema = z.strictObject({
     .positive()
     .default(1)
     .describe("Pairs taken from one prompt: best valid vs worst first (as Self-Rewarding LMs, Yuan et al. 2024), then the next best vs next worst"),
+  valid_pairs_per_prompt: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe("Extra pairs from one prompt of a stronger valid file against a weaker valid one (strongest vs weakest first), so that the reward's ranking of valid files is learned, not only validity; 0: none"),
+  match_checks: z
+    .boolean()
+    .default(false)
+    .describe("The rejected side of the best-vs-worst pairs (pairs_per_prompt; mostly valid vs invalid) writes no more checks than the chosen (closest count first), so that they teach correctness, not writing fewer checks"),
+  valid_margin: z.number().gt(0).max(1).default(0.15).describe("The reward gap those valid-vs-valid pairs need (0.15 under the strength reward: 0.2 of the mutants); above 0, so a tie is never a pair"),
   max_tasks: maxTasks,
   corpus_tasks: z
     .number()
@@ -48,8 +60,16 @@ export const prefsConfigSchema = z.strictObject({
   ...scoringFields,
 });
 
-export const dpoConfigSchema = z.strictObject({
+/** The model a training stage starts from, and its reference (the adapter disabled). */
+const from = z
+  .string()
+  .regex(new RegExp(`^(sft|(dpo|ppo|grpo)(_(${REWARD_PRESETS.join("|")}))?)$`), "sft, or a dpo, ppo or grpo stage (or its reward variant)")
+  .default("sft")
+  .describe("The model this stage starts from and is kept near (its reference): sft, or a dpo/ppo/grpo stage or variant that runs before it (e.g. grpo from dpo, so that GRPO's groups already hold several valid files)");
+
+export const dpoSectionSchema = z.strictObject({
   max_steps: steps(100),
+  from,
   method: dpo.method,
   beta: dpo.beta,
   loss_type: dpo.loss_type,
@@ -62,8 +82,9 @@ export const dpoConfigSchema = z.strictObject({
   logging_steps: dpo.logging_steps,
 });
 
-export const grpoConfigSchema = z.strictObject({
+export const grpoSectionSchema = z.strictObject({
   max_steps: steps(20),
+  from,
   max_tasks: maxTasks,
   method: grpo.method,
   num_generations: grpo.num_generations,
@@ -81,8 +102,9 @@ export const grpoConfigSchema = z.strictObject({
   logging_steps: z.number().int().positive().default(1).describe("Steps between metrics events"),
 });
 
-export const ppoConfigSchema = z.strictObject({
+export const ppoSectionSchema = z.strictObject({
   max_steps: steps(20),
+  from,
   max_tasks: maxTasks,
   batch_size: ppo.batch_size,
   mini_batches: ppo.mini_batches,
@@ -103,6 +125,36 @@ export const ppoConfigSchema = z.strictObject({
   logging_steps: ppo.logging_steps,
 });
 
+/**
+ * A section with `variants`: the fields a reward variant of the stage (`<stage>_<preset>`)
+ * sets differently, e.g. `prefs: {variants: {strength: {valid_pairs_per_prompt: 2}}}`; the
+ * rest come from the section. Each variant is checked as a whole section at load time.
+ */
+const variants = z
+  .partialRecord(z.enum(REWARD_PRESETS), z.record(z.string(), z.unknown()))
+  .default({})
+  .describe("Fields that differ for a reward variant of this stage (`<stage>_<preset>`), by preset: variants: {strength: {...}}; the others come from this section");
+
+/** Checks each variant as a whole section (its fields over the section's), naming the field. */
+function checkVariants(section: z.ZodObject) {
+  return (value: { variants: Partial<Record<string, Record<string, unknown>>> }, ctx: z.RefinementCtx): void => {
+    const { variants: byPreset, ...base } = value;
+    for (const [preset, fields] of Object.entries(byPreset)) {
+      const merged = section.safeParse({ ...base, ...fields });
+      if (merged.success) continue;
+      for (const issue of merged.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: ["variants", preset, ...issue.path] });
+    }
+  };
+}
+
+export const prefsConfigSchema = prefsSectionSchema.extend({ variants }).superRefine(checkVariants(prefsSectionSchema));
+export const dpoConfigSchema = dpoSectionSchema.extend({ variants }).superRefine(checkVariants(dpoSectionSchema));
+export const grpoConfigSchema = grpoSectionSchema.extend({ variants }).superRefine(checkVariants(grpoSectionSchema));
+export const ppoConfigSchema = ppoSectionSchema.extend({ variants }).superRefine(checkVariants(ppoSectionSchema));
+
+/** Each section without its variants: what one stage (or variant) runs with. */
+export const trainSectionSchemas = { prefs: prefsSectionSchema, dpo: dpoSectionSchema, ppo: ppoSectionSchema, grpo: grpoSectionSchema };
+
 /** The four sections, ready to spread into the run config schema. */
 export const trainConfigSections = {
   prefs: prefsConfigSchema.prefault({}).describe("Preference pairs from the SFT model's own samples, ranked by the sandbox"),
@@ -111,8 +163,8 @@ export const trainConfigSections = {
   grpo: grpoConfigSchema.prefault({}).describe("GRPO on execution rewards, starting from the SFT model"),
 };
 
-export type PrefsConfig = z.output<typeof prefsConfigSchema>;
-export type DpoConfig = z.output<typeof dpoConfigSchema>;
-export type GrpoConfig = z.output<typeof grpoConfigSchema>;
-export type PpoConfig = z.output<typeof ppoConfigSchema>;
+export type PrefsConfig = z.output<typeof prefsSectionSchema>;
+export type DpoConfig = z.output<typeof dpoSectionSchema>;
+export type GrpoConfig = z.output<typeof grpoSectionSchema>;
+export type PpoConfig = z.output<typeof ppoSectionSchema>;
 export type TrainSection = keyof typeof trainConfigSections;

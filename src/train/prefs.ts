@@ -33,6 +33,11 @@ export interface PrefsOptions {
   n: number;
   margin: number;
   pairsPerPrompt: number;
+  /** Extra pairs of a stronger valid sample against a weaker valid one, and the reward gap they need (pairs.ts). */
+  validPairsPerPrompt?: number;
+  validMargin?: number;
+  /** The rejected side of the best-vs-worst pairs writes no more checks than the chosen (pairs.ts). */
+  matchChecks?: boolean;
   reward: RewardPreset;
   mutants: boolean;
   coverage: boolean;
@@ -100,7 +105,13 @@ export async function buildPreferencePairs(options: PrefsOptions): Promise<Prefs
     });
   }
   const candidates = await candidatesByTask(files, options.tasks, options.n);
-  const { pairs, stats } = buildPairs(prompts, candidates, { margin: options.margin, pairsPerPrompt: options.pairsPerPrompt });
+  const { pairs, stats } = buildPairs(prompts, candidates, {
+    margin: options.margin,
+    pairsPerPrompt: options.pairsPerPrompt,
+    validPairsPerPrompt: options.validPairsPerPrompt,
+    validMargin: options.validMargin,
+    matchChecks: options.matchChecks,
+  });
   const all = [...candidates.values()].flat();
   const full: PrefsStats = { ...stats, reward: options.reward, n: options.n, samples: all.length, valid_samples: all.filter((c) => c.valid).length };
   writeJsonl(files.pairs, pairs);
@@ -134,7 +145,7 @@ async function candidatesByTask(files: ReturnType<typeof prefsFiles>, tasks: rea
     if ((sample.sample_index ?? 0) >= n) continue;
     if (score === undefined || score.reward === null) continue; // scoreFiles left it out: a sandbox error, reported above
     const list = out.get(sample.task_id) ?? [];
-    list.push({ sample_index: sample.sample_index ?? line, completion: sample.completion, reward: score.reward, valid: mayBeChosen(score) });
+    list.push({ sample_index: sample.sample_index ?? line, completion: sample.completion, reward: score.reward, valid: mayBeChosen(score), checks: score.static_assertions ?? 0 });
     out.set(sample.task_id, list);
   }
   return out;

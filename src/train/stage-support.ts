@@ -2,23 +2,27 @@
  * What the pipeline's prefs, dpo, ppo and grpo stages share: their config section, the train
  * tasks, the sandbox, and the model they start from.
  *
- * dpo, ppo and grpo each start from the SFT model and train a new LoRA adapter on it. So that
- * "the adapter disabled" is the SFT model, the start model must be one full model directory:
- * when SFT trained an adapter it is merged once into sft/merged. After training, each stage
- * merges its adapter into the start model as <stage>/final, a plain model directory that eval
- * and export read like any other.
+ * dpo, ppo and grpo each start from a model (the SFT model, or the stage named by their
+ * section's `from`) and train a new LoRA adapter on it. So that "the adapter disabled" is the
+ * start model (the reference), it must be one full model directory: a start stage that left
+ * an adapter is merged once into <stage>/merged. After training, each stage merges its adapter
+ * into the start model as <stage>/final, a plain model directory that eval and export read
+ * like any other.
  */
 import { existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { validate } from "../config/load.js";
-import type { RunConfig } from "../config/run-config.js";
+import { STAGES, stageReward, type RunConfig } from "../config/run-config.js";
+import { trainSectionSchemas, type TrainSection } from "../config/train-config.js";
+import { TesttuneError } from "../errors.js";
 import { runEngineJob, type EngineJobResult } from "../engine/job.js";
 import { runPaths, stageDir, type StageContext } from "../pipeline/context.js";
 import { stageModelRef } from "../pipeline/models.js";
 import { SandboxPool } from "../sandbox/pool.js";
 import { taskSchema, type Task } from "../tasks/schema.js";
 import { readJsonlAll } from "../util/jsonl.js";
+import type { z } from "zod";
 
 /** The run's train tasks, the first `maxTasks` of them when set. */
 export async function trainTasks(ctx: StageContext, maxTasks: number | undefined): Promise<Task[]> {
@@ -38,15 +42,36 @@ export async function withSandbox<T>(config: RunConfig, work: (pool: SandboxPool
   }
 }
 
-/** The SFT model as one full model directory (its adapter merged into sft/merged once). */
-export async function sftStartModel(ctx: StageContext): Promise<string> {
-  const ref = stageModelRef(ctx.runDir, ctx.config, "sft");
+type SectionOf<K extends TrainSection> = z.output<(typeof trainSectionSchemas)[K]>;
+
+/**
+ * The config a stage runs with: its section (`grpo` for `grpo_strength`), with the fields its
+ * reward variant sets under `variants.<preset>` in place of the section's.
+ */
+export function stageSection<K extends TrainSection>(config: RunConfig, stage: string, key: K): SectionOf<K> {
+  const { variants, ...base } = config[key] as { variants: Partial<Record<string, Record<string, unknown>>> };
+  const own = stage === key ? {} : (variants[stageReward(config, stage)] ?? {});
+  return trainSectionSchemas[key].parse({ ...base, ...own }) as SectionOf<K>;
+}
+
+/**
+ * The model `stage` starts from (`from`: "sft" or an earlier training stage) as one full model
+ * directory, an adapter merged into <from>/merged once.
+ */
+export async function startModel(ctx: StageContext, stage: string, from: string): Promise<string> {
+  const order = STAGES as readonly string[];
+  if (from !== "sft" && !(order.indexOf(from) < order.indexOf(stage))) {
+    throw new TesttuneError("E_CONFIG", `${stage} cannot start from '${from}': that stage runs after it`, {
+      hint: "set 'from' to sft or a stage earlier in the pipeline order ('testtune config schema' lists the stages)",
+    });
+  }
+  const ref = stageModelRef(ctx.runDir, ctx.config, from);
   if (ref.adapter === undefined) return ref.model;
-  const merged = join(stageDir(ctx, "sft"), "merged");
+  const merged = join(stageDir(ctx, from), "merged");
   // The merge job renames its output into place only when complete.
   if (!existsSync(join(merged, "config.json"))) {
-    ctx.log("  merging the SFT adapter into sft/merged (the start model of this stage)");
-    await runEngineJob("merge", { model: ref.model, adapter: ref.adapter, output_dir: merged }, { quiet: ctx.quiet, label: "merge sft" });
+    ctx.log(`  merging the ${from} adapter into ${from}/merged (the start model of this stage)`);
+    await runEngineJob("merge", { model: ref.model, adapter: ref.adapter, output_dir: merged }, { quiet: ctx.quiet, label: `merge ${from}` });
   }
   return merged;
 }

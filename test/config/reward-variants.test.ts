@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { baseStage, runConfigSchema, stageReward, STAGES } from "../../src/config/run-config.js";
-import { ConfigError } from "../../src/errors.js";
+import { ConfigError, TesttuneError } from "../../src/errors.js";
+import type { StageContext } from "../../src/pipeline/context.js";
+import { stageSection, startModel } from "../../src/train/stage-support.js";
 import { resolveRunConfig } from "../../src/pipeline/resolve-config.js";
 import { pipelineStages } from "../../src/pipeline/stages/index.js";
 
@@ -37,4 +39,38 @@ test("an unknown variant or a variant model that is not a stage is refused at co
   assert.equal(runConfigSchema.safeParse({ eval: { models: ["prefs_strength"] } }).success, false, "prefs makes no model");
   assert.equal(runConfigSchema.safeParse({ eval: { models: ["sft", "grpo_strength"], strong_at: 0 } }).success, false);
   assert.equal(runConfigSchema.safeParse({ eval: { models: ["sft", "grpo_strength"] } }).success, true);
+});
+
+test("a section's variants set fields for one reward variant only; the preset trains strength on stronger-vs-weaker pairs, GRPO from DPO", () => {
+  const config = resolveRunConfig({ preset: "tinytests-strength" });
+  assert.equal(stageSection(config, "prefs", "prefs").valid_pairs_per_prompt, 0, "the quality stages keep today's pairs");
+  assert.equal(stageSection(config, "prefs_strength", "prefs").valid_pairs_per_prompt, 2);
+  assert.equal(stageSection(config, "prefs_strength", "prefs").match_checks, true);
+  assert.equal(stageSection(config, "prefs", "prefs").match_checks, false);
+  assert.equal(stageSection(config, "prefs_strength", "prefs").n, 8, "the rest comes from the section");
+  assert.equal(stageSection(config, "grpo", "grpo").from, "dpo");
+  assert.equal(stageSection(config, "grpo_strength", "grpo").from, "dpo_strength");
+  assert.equal(stageSection(config, "dpo_strength", "dpo").from, "sft");
+  assert.equal("variants" in stageSection(config, "grpo_strength", "grpo"), false, "a stage's own config has no variants");
+});
+
+test("a bad variant field is refused at config time, naming the field", () => {
+  const refused = (set: string, field: RegExp): void => {
+    assert.throws(() => resolveRunConfig({ preset: "tinytests-strength", set: [set] }), (error: unknown) => error instanceof ConfigError && field.test(error.message));
+  };
+  refused("prefs.variants.strength.valid_margin=0", /prefs\.variants\.strength\.valid_margin/); // a margin of 0 would make ties pairs
+  refused("prefs.variants.strength.n=1", /prefs\.variants\.strength\.n/);
+  refused("grpo.variants.strength.num_gens=4", /grpo\.variants\.strength/);
+  refused("grpo.variants.bogus.from=dpo", /grpo\.variants/);
+  refused("grpo.from=eval", /grpo\.from/);
+  refused("dpo.from=prefs_strength", /dpo\.from/);
+});
+
+test("a stage cannot start from a stage that runs after it", async () => {
+  const config = resolveRunConfig({ preset: "tinytests-strength" });
+  const ctx = { runDir: "/nonexistent", config } as unknown as StageContext;
+  await assert.rejects(startModel(ctx, "dpo", "grpo_strength"), (error: unknown) => error instanceof TesttuneError && /runs after it/.test(error.message));
+  await assert.rejects(startModel(ctx, "grpo", "grpo"), /runs after it/);
+  // an earlier stage is accepted; without its model the error says which stage to run
+  await assert.rejects(startModel(ctx, "grpo_strength", "dpo_strength"), /no 'dpo_strength' model/);
 });

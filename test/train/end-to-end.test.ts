@@ -65,7 +65,7 @@ test("prefs pairs a valid test file with a worse one, drops a prompt whose sampl
       quiet: true,
     });
     assert.deepEqual([stats.pairs, stats.prompts, stats.samples, stats.valid_samples], [1, 2, 6, 1]);
-    assert.deepEqual(stats.dropped, { no_samples: 0, all_invalid: 1, all_tie: 0, below_margin: 0 });
+    assert.deepEqual(stats.dropped, { no_samples: 0, all_invalid: 1, all_tie: 0, below_margin: 0, checks_unmatched: 0 });
   } finally {
     await pool.close();
   }

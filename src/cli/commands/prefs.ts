@@ -1,14 +1,14 @@
 /** `testtune prefs`: preference pairs from a model's own samples, ranked by running them. */
 import { exitOnInterrupt } from "../../engine/job-errors.js";
 import { UsageError } from "../../errors.js";
-import { prefsConfigSchema } from "../../config/train-config.js";
+import { prefsSectionSchema } from "../../config/train-config.js";
 import { loadTaskMap } from "../../quality/inputs.js";
 import { buildPreferencePairs, prefsFiles } from "../../train/prefs.js";
 import { flag, type Command, type ParsedArgs } from "../command.js";
 import { maxMutantsArg, rewardArg, rewardFlag, sandboxFlags, startPoolFromArgs } from "./score.js";
 
-const DEFAULTS = prefsConfigSchema.parse({});
-const describe = (field: keyof typeof DEFAULTS): string => prefsConfigSchema.shape[field].description ?? "";
+const DEFAULTS = prefsSectionSchema.parse({});
+const describe = (field: keyof typeof DEFAULTS): string => prefsSectionSchema.shape[field].description ?? "";
 
 function numberFlag(args: ParsedArgs, name: string, fallback: number, check: (n: number) => boolean, what: string): number {
   const value = flag.num(args, name) ?? fallback;
@@ -32,6 +32,9 @@ run the same command again: sampling and scoring resume where they stopped.`,
     rewardFlag,
     { name: "margin", type: "number", default: DEFAULTS.margin, description: describe("margin") },
     { name: "pairs-per-prompt", type: "number", default: DEFAULTS.pairs_per_prompt, description: describe("pairs_per_prompt") },
+    { name: "valid-pairs-per-prompt", type: "number", default: DEFAULTS.valid_pairs_per_prompt, description: describe("valid_pairs_per_prompt") },
+    { name: "valid-margin", type: "number", default: DEFAULTS.valid_margin, description: describe("valid_margin") },
+    { name: "match-checks", type: "boolean", description: describe("match_checks") },
     { name: "temperature", type: "number", default: DEFAULTS.temperature, description: describe("temperature") },
     { name: "max-new-tokens", type: "number", default: DEFAULTS.max_new_tokens, description: describe("max_new_tokens") },
     { name: "mutants", type: "boolean", default: DEFAULTS.mutants, description: `${describe("mutants")} (--no-mutants to skip)` },
@@ -44,6 +47,8 @@ run the same command again: sampling and scoring resume where they stopped.`,
     const n = numberFlag(args, "n", DEFAULTS.n, (v) => Number.isInteger(v) && v >= 2, "an integer >= 2");
     const margin = numberFlag(args, "margin", DEFAULTS.margin, (v) => v >= 0 && v <= 1, "in [0, 1]");
     const pairsPerPrompt = numberFlag(args, "pairs-per-prompt", DEFAULTS.pairs_per_prompt, (v) => Number.isInteger(v) && v >= 1, "a positive integer");
+    const validPairsPerPrompt = numberFlag(args, "valid-pairs-per-prompt", DEFAULTS.valid_pairs_per_prompt, (v) => Number.isInteger(v) && v >= 0, "a non-negative integer");
+    const validMargin = numberFlag(args, "valid-margin", DEFAULTS.valid_margin, (v) => v > 0 && v <= 1, "in (0, 1] (a tie is never a pair)");
     const temperature = numberFlag(args, "temperature", DEFAULTS.temperature, (v) => v > 0, "> 0");
     const maxNewTokens = numberFlag(args, "max-new-tokens", DEFAULTS.max_new_tokens, (v) => Number.isInteger(v) && v > 0, "a positive integer");
     const seed = numberFlag(args, "seed", 0, (v) => Number.isInteger(v) && v >= 0, "a non-negative integer");
@@ -60,6 +65,9 @@ run the same command again: sampling and scoring resume where they stopped.`,
         n,
         margin,
         pairsPerPrompt,
+        validPairsPerPrompt,
+        validMargin,
+        matchChecks: flag.bool(args, "match-checks"),
         reward,
         mutants: flag.bool(args, "mutants"),
         coverage: flag.bool(args, "coverage"),
@@ -73,7 +81,9 @@ run the same command again: sampling and scoring resume where they stopped.`,
       const { dropped } = stats;
       process.stdout.write(
         `${stats.pairs} pairs from ${stats.prompts_with_pairs} of ${stats.prompts} prompts (${stats.valid_samples} of ${stats.samples} samples valid); ` +
-          `dropped: ${dropped.all_invalid} all failed, ${dropped.all_tie} all tied, ${dropped.below_margin} below the margin, ${dropped.no_samples} without samples\n` +
+          `dropped: ${dropped.all_invalid} all failed, ${dropped.all_tie} all tied, ${dropped.below_margin} below the margin, ${dropped.checks_unmatched} without a worse sample writing as few checks, ` +
+          `${dropped.no_samples} without samples; ` +
+          `${stats.pairs_by_type.valid_vs_valid} pairs valid vs valid\n` +
           `${prefsFiles(out).pairs}\n${prefsFiles(out).stats}\n`,
       );
       return 0;

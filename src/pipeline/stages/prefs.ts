@@ -1,6 +1,6 @@
 /** prefs: preference pairs from the SFT model's own samples on the train tasks (and, with `corpus_tasks`, on functions of a Python corpus), ranked by the sandbox. */
 import { buildPreferencePairs } from "../../train/prefs.js";
-import { trainTasks, withSandbox } from "../../train/stage-support.js";
+import { stageSection, trainTasks, withSandbox } from "../../train/stage-support.js";
 import { stageReward } from "../../config/run-config.js";
 import { stageDir, type StageContext } from "../context.js";
 import { corpusTasks } from "../corpus-tasks.js";
@@ -9,8 +9,8 @@ import { runPromptOptions } from "../prompting.js";
 
 export async function prefsStage(ctx: StageContext): Promise<Record<string, unknown>> {
   const { config } = ctx;
-  const prefs = config.prefs;
   const name = ctx.stage ?? "prefs";
+  const prefs = stageSection(config, name, "prefs");
   const reward = stageReward(config, name);
   const corpus = prefs.corpus_tasks > 0 ? await corpusTasks(ctx, prefs.corpus_tasks) : [];
   const tasks = [...(await trainTasks(ctx, prefs.max_tasks)), ...corpus];
@@ -25,6 +25,9 @@ export async function prefsStage(ctx: StageContext): Promise<Record<string, unkn
       n: prefs.n,
       margin: prefs.margin,
       pairsPerPrompt: prefs.pairs_per_prompt,
+      validPairsPerPrompt: prefs.valid_pairs_per_prompt,
+      validMargin: prefs.valid_margin,
+      matchChecks: prefs.match_checks,
       reward,
       mutants: prefs.mutants,
       coverage: prefs.coverage,
@@ -37,6 +40,6 @@ export async function prefsStage(ctx: StageContext): Promise<Record<string, unkn
       quiet: ctx.quiet,
     }),
   );
-  ctx.log(`  ${stats.pairs} pairs from ${stats.prompts_with_pairs} of ${stats.prompts} prompts (dropped: ${stats.dropped.all_invalid} all failed, ${stats.dropped.all_tie} all tied, ${stats.dropped.below_margin} below the margin)`);
-  return { pairs: stats.pairs, prompts: stats.prompts, prompts_with_pairs: stats.prompts_with_pairs, dropped: stats.dropped, valid_samples: stats.valid_samples, samples: stats.samples };
+  ctx.log(`  ${stats.pairs} pairs from ${stats.prompts_with_pairs} of ${stats.prompts} prompts (dropped: ${stats.dropped.all_invalid} all failed, ${stats.dropped.all_tie} all tied, ${stats.dropped.below_margin} below the margin, ${stats.dropped.checks_unmatched} without a worse sample writing as few checks; ${stats.pairs_by_type.valid_vs_valid} of the pairs are valid vs valid)`);
+  return { pairs: stats.pairs, prompts: stats.prompts, prompts_with_pairs: stats.prompts_with_pairs, dropped: stats.dropped, pairs_by_type: stats.pairs_by_type, valid_samples: stats.valid_samples, samples: stats.samples };
 }
