@@ -10,6 +10,7 @@ import { curriculumModelName, curriculumSchema } from "./curriculum.js";
 import { REWARD_PRESETS, type RewardPreset } from "../quality/rewards.js";
 import { samplingBackend } from "../engine/specs.js";
 import { trainConfigSections } from "./train-config.js";
+import { GGUF_QUANTS } from "../model/specs.js";
 
 /** The stages that rank or train with a reward; each also exists as `<stage>_<preset>` (below). */
 export const REWARD_STAGES = ["prefs", "dpo", "ppo", "grpo"] as const;
@@ -26,7 +27,7 @@ const variants = (stage: RewardStage): RewardVariant[] => REWARD_PRESETS.map((p)
 export const STAGES = [
   "data", "pretrain", "selfgen", "sft",
   "prefs", ...variants("prefs"), "dpo", ...variants("dpo"), "ppo", ...variants("ppo"), "grpo", ...variants("grpo"),
-  "eval", "report",
+  "eval", "report", "export",
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -134,6 +135,10 @@ export const runConfigSchema = z.strictObject({
         workers: z.number().int().positive().optional().describe("Executor processes (default: one per core)"),
         isolation: z.enum(["bubblewrap", "none"]).default("bubblewrap").describe("'none' runs generated tests without a boundary: only for trusted code"),
         timeout_s: z.number().positive().default(10).describe("Wall-clock limit per test run"),
+      })
+      .prefault({}),
+    export: z.strictObject({
+        quants: z.array(z.enum(GGUF_QUANTS)).min(1).default(["f16", "q8_0"]).describe("GGUF types the export stage writes for the best trained model; f16 is verified token for token against the Hugging Face model, the first type goes into the Modelfile"),
       })
       .prefault({}),
     reward: z.strictObject({

@@ -4,6 +4,7 @@ import type { StageFn } from "../context.js";
 import { dataStage } from "./data.js";
 import { dpoStage } from "./dpo.js";
 import { evalStage } from "./eval.js";
+import { exportStage } from "./export.js";
 import { grpoStage } from "./grpo.js";
 import { ppoStage } from "./ppo.js";
 import { prefsStage } from "./prefs.js";
@@ -23,6 +24,7 @@ const baseStages: Record<string, StageFn> = {
   grpo: grpoStage,
   eval: evalStage,
   report: reportStage,
+  export: exportStage,
 };
 
 /** Every stage, reward variants (`dpo_strength`, ...) running their base stage's function. */
