@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { baseStage, STAGES } from "../config/run-config.js";
 import { readStageStatus } from "../pipeline/stage-status.js";
 import { readJsonlAll } from "../util/jsonl.js";
 import { mean, meanOrNull } from "../util/stats.js";
@@ -18,7 +19,7 @@ export interface Curve {
   tokens_per_s: number | null;
 }
 
-/** What each training stage's curves show. */
+/** What each training stage's curves show (its reward variants, e.g. grpo_strength, show the same). */
 const CURVE_METRICS: Record<string, string[]> = {
   sft: ["loss"],
   dpo: ["loss"],
@@ -44,7 +45,8 @@ function startedAt(stageDir: string): string {
 /** The curves of the training stages that left a metrics.jsonl in the run directory. */
 export async function readTrainingCurves(runDir: string): Promise<Curve[]> {
   const curves: Curve[] = [];
-  for (const [stage, metrics] of [...Object.entries(CURVE_METRICS), ...curriculumStages(runDir)]) {
+  const trainingStages = STAGES.flatMap((s): [string, string[]][] => (CURVE_METRICS[baseStage(s)] === undefined ? [] : [[s, CURVE_METRICS[baseStage(s)] as string[]]]));
+  for (const [stage, metrics] of [...trainingStages, ...curriculumStages(runDir)]) {
     const file = join(runDir, stage, "metrics.jsonl");
     if (!existsSync(file)) continue;
     const events = (await readJsonlAll(file)).map((r) => r.value as Record<string, unknown>).filter((e) => typeof e.step === "number");

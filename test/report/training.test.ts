@@ -10,10 +10,11 @@ function jsonl(file: string, rows: object[]): void {
   writeFileSync(file, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
 }
 
-test("training curves come from each stage's metrics.jsonl, skipping events without a step or the metric", async () => {
+test("training curves come from each stage's metrics.jsonl (reward variants included), skipping events without a step or the metric", async () => {
   const run = mkdtempSync(join(tmpdir(), "testtune-curves-"));
   mkdirSync(join(run, "sft"));
   mkdirSync(join(run, "grpo"));
+  mkdirSync(join(run, "grpo_strength"));
   jsonl(join(run, "sft", "metrics.jsonl"), [
     { step: 10, loss: 2, tokens_per_s: 100 },
     { step: 20, loss: 1, tokens_per_s: 300 },
@@ -24,6 +25,7 @@ test("training curves come from each stage's metrics.jsonl, skipping events with
     { step: 1, reward_mean: 0.1, valid_rate: 0 },
     { step: 2, reward_mean: 0.3, valid_rate: 0.5 },
   ]);
+  jsonl(join(run, "grpo_strength", "metrics.jsonl"), [{ step: 1, reward_mean: 0.4, valid_rate: 0.25 }]);
   const curves = await readTrainingCurves(run);
   assert.deepEqual(
     curves.map((c) => [c.stage, c.metric, c.points, c.tokens_per_s]),
@@ -31,6 +33,8 @@ test("training curves come from each stage's metrics.jsonl, skipping events with
       ["sft", "loss", [[10, 2], [20, 1]], 200],
       ["grpo", "reward_mean", [[1, 0.1], [2, 0.3]], null],
       ["grpo", "valid_rate", [[1, 0], [2, 0.5]], null],
+      ["grpo_strength", "reward_mean", [[1, 0.4]], null], // a reward variant has rows of its own
+      ["grpo_strength", "valid_rate", [[1, 0.25]], null],
     ],
   );
   const table = trainingTable(curves);
