@@ -45,7 +45,10 @@ function startedAt(stageDir: string): string {
 /** The curves of the training stages that left a metrics.jsonl in the run directory. */
 export async function readTrainingCurves(runDir: string): Promise<Curve[]> {
   const curves: Curve[] = [];
-  const trainingStages = STAGES.flatMap((s): [string, string[]][] => (CURVE_METRICS[baseStage(s)] === undefined ? [] : [[s, CURVE_METRICS[baseStage(s)] as string[]]]));
+  const trainingStages = STAGES.flatMap((stage): [string, string[]][] => {
+    const metrics = CURVE_METRICS[baseStage(stage)];
+    return metrics === undefined ? [] : [[stage, metrics]];
+  });
   for (const [stage, metrics] of [...trainingStages, ...curriculumStages(runDir)]) {
     const file = join(runDir, stage, "metrics.jsonl");
     if (!existsSync(file)) continue;

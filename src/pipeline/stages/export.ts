@@ -3,11 +3,12 @@
  * GGUF files, an Ollama Modelfile and a model card in export/, verified against llama.cpp as
  * `testtune model export` verifies it (the f16 file must reproduce the greedy tokens).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { TesttuneError } from "../../errors.js";
 import type { ModelResults } from "../../eval/results.js";
 import { exportModel } from "../../model/export.js";
+import { readJson } from "../../util/jsonl.js";
 import { stageDir, type StageContext } from "../context.js";
 
 /** The trained model with the highest pass@1; on a tie the one listed first in results.json (eval.models' order). */
@@ -23,7 +24,7 @@ export function bestTrainedModel(models: readonly Pick<ModelResults, "model" | "
 export async function exportStage(ctx: StageContext): Promise<Record<string, unknown>> {
   const resultsFile = join(ctx.runDir, "eval", "results.json");
   if (!existsSync(resultsFile)) throw new TesttuneError("E_CONFIG", `the export stage picks the best model from ${resultsFile}, which does not exist`, { hint: "add the eval stage: --stages eval,export" });
-  const results = JSON.parse(readFileSync(resultsFile, "utf8")) as { models: ModelResults[] };
+  const results = readJson(resultsFile) as { models: ModelResults[] };
   const best = bestTrainedModel(results.models);
   if (best === undefined) throw new TesttuneError("E_CONFIG", `${resultsFile} has no trained model to export (only base)`, { hint: "evaluate a trained stage: eval.models: [base, sft, ...]" });
   const pass = results.models.find((m) => m.model === best)?.["pass@1"] ?? 0;
