@@ -1,7 +1,7 @@
 /**
  * Runs the configured stages in pipeline order. A stage whose status.json says complete is
  * skipped; a failed or interrupted stage runs again, and its engine job resumes from its own
- * newest checkpoint.
+ * newest checkpoint. One pipeline at a time per run directory (run-lock.ts).
  */
 import { mkdirSync } from "node:fs";
 import { STAGES, type RunConfig, type Stage } from "../config/run-config.js";
@@ -12,6 +12,7 @@ import { knownModel } from "../model/registry.js";
 import { formatDuration } from "../util/progress.js";
 import { stageDir, type StageContext, type StageFn } from "./context.js";
 import { openManifest, writeManifest } from "./manifest.js";
+import { acquireRunLock } from "./run-lock.js";
 import { readStageStatus, writeStageStatus } from "./stage-status.js";
 
 export interface PipelineOptions {
@@ -30,9 +31,19 @@ export interface PipelineResult {
 }
 
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
-  const { runDir, config, env } = options;
+  const { runDir } = options;
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   mkdirSync(runDir, { recursive: true });
+  const release = acquireRunLock(runDir, log);
+  try {
+    return await runStages(options, log);
+  } finally {
+    release();
+  }
+}
+
+async function runStages(options: PipelineOptions, log: (message: string) => void): Promise<PipelineResult> {
+  const { runDir, config, env } = options;
   const manifest = await openManifest(runDir, config.name, config.seed, env);
   const ctx: StageContext = { runDir, config, env, manifest, quiet: options.quiet ?? false, log };
   const ordered = STAGES.filter((s) => config.stages.includes(s));
