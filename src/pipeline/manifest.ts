@@ -22,7 +22,7 @@ export interface Manifest {
   data: Record<string, string>;
   /** How prompts were written (src/pipeline/prompting.ts), recorded by the data stage. */
   prompt?: Record<string, unknown>;
-  stages: Record<string, { status: string; duration_s?: number; started_at: string; finished_at?: string }>;
+  stages: Record<string, { status: string; duration_s?: number; attempts?: number; started_at: string; finished_at?: string }>;
 }
 
 export async function gitState(): Promise<{ sha: string | null; dirty: boolean | null }> {

@@ -13,7 +13,7 @@ import { formatDuration } from "../util/progress.js";
 import { stageDir, type StageContext, type StageFn } from "./context.js";
 import { openManifest, writeManifest } from "./manifest.js";
 import { acquireRunLock } from "./run-lock.js";
-import { readStageStatus, writeStageStatus } from "./stage-status.js";
+import { readStageStatus, timeSpent, writeStageStatus } from "./stage-status.js";
 
 export interface PipelineOptions {
   runDir: string;
@@ -62,23 +62,29 @@ async function runStages(options: PipelineOptions, log: (message: string) => voi
     }
     mkdirSync(dir, { recursive: true });
     const startedAt = new Date();
+    // A stage resumed after an interruption or failure reports its whole cost: every attempt's time.
+    const earlier = previous === undefined ? { attempts: 0, seconds: 0 } : timeSpent(previous);
+    const attempts = earlier.attempts + 1;
+    const total = (end: Date): number => earlier.seconds + (end.getTime() - startedAt.getTime()) / 1000;
     log(`[${stage}] ${previous === undefined ? "starting" : `resuming after '${previous.status}'`}`);
-    writeStageStatus(dir, { stage, status: "running", started_at: startedAt.toISOString() });
+    writeStageStatus(dir, { stage, status: "running", started_at: startedAt.toISOString(), attempts, ...(earlier.attempts === 0 ? {} : { duration_s: earlier.seconds }) });
     try {
       const outputs = await fn({ ...ctx, stage });
       const finished = new Date();
-      const duration = (finished.getTime() - startedAt.getTime()) / 1000;
-      writeStageStatus(dir, { stage, status: "complete", started_at: startedAt.toISOString(), finished_at: finished.toISOString(), duration_s: duration, outputs });
-      manifest.stages[stage] = { status: "complete", duration_s: duration, started_at: startedAt.toISOString(), finished_at: finished.toISOString() };
+      const duration = total(finished);
+      writeStageStatus(dir, { stage, status: "complete", started_at: startedAt.toISOString(), finished_at: finished.toISOString(), duration_s: duration, attempts, outputs });
+      manifest.stages[stage] = { status: "complete", duration_s: duration, attempts, started_at: startedAt.toISOString(), finished_at: finished.toISOString() };
       writeManifest(runDir, manifest);
       result.ran.push(stage);
       result.durations[stage] = duration;
-      log(`[${stage}] complete in ${formatDuration(duration)}`);
+      const thisAttempt = (finished.getTime() - startedAt.getTime()) / 1000;
+      log(`[${stage}] complete in ${formatDuration(thisAttempt)}${attempts > 1 ? ` (${formatDuration(duration)} over ${attempts} attempts)` : ""}`);
     } catch (error) {
       const interrupted = error instanceof TesttuneError && error.code === "E_ENGINE_INTERRUPTED";
       const status = interrupted ? "interrupted" : "failed";
-      writeStageStatus(dir, { stage, status, started_at: startedAt.toISOString(), finished_at: new Date().toISOString(), error: (error as Error).message });
-      manifest.stages[stage] = { status, started_at: startedAt.toISOString() };
+      const finished = new Date();
+      writeStageStatus(dir, { stage, status, started_at: startedAt.toISOString(), finished_at: finished.toISOString(), duration_s: total(finished), attempts, error: (error as Error).message });
+      manifest.stages[stage] = { status, duration_s: total(finished), attempts, started_at: startedAt.toISOString() };
       writeManifest(runDir, manifest);
       throw error;
     }
