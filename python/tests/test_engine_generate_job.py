@@ -128,6 +128,21 @@ def test_a_rerun_skips_complete_prompts_and_redoes_a_cut_line_with_another_batch
     assert {"event": "log", "level": "info", "message": "resuming: 3 of 12 prompts already have their samples"} in emitted
 
 
+def test_a_rerun_with_every_prompt_done_loads_no_model_and_changes_nothing(work: Path, base: Path, prompts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    output, _ = run_generate(work, "complete", base, prompts, batch_size=4)
+    before = output.read_text()
+
+    def no_model(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("the model was loaded although every prompt has its samples")
+
+    monkeypatch.setattr(generate, "load_model", no_model)
+    monkeypatch.setattr(generate.AutoTokenizer, "from_pretrained", no_model)
+    _, emitted = run_generate(work, "complete", base, prompts, batch_size=4)
+    assert output.read_text() == before
+    assert {"event": "log", "level": "info", "message": "resuming: 12 of 12 prompts already have their samples"} in emitted
+    assert [event["step"] for event in of_kind(emitted, "progress")] == [12]
+
+
 def test_ctrl_c_stops_after_the_batch_under_way_and_a_rerun_completes(work: Path, base: Path, prompts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     reference, _ = run_generate(work, "uninterrupted", base, prompts, batch_size=6)
     checks = iter([False, False])  # two batches run, then Ctrl-C is seen

@@ -177,6 +177,10 @@ def run(spec: Spec) -> None:
     remaining = [(task_id, prompt) for task_id, prompt in prompts if task_id not in done]
     if done:
         events.log(f"resuming: {len(prompts) - len(remaining)} of {len(prompts)} prompts already have their samples")
+    if not remaining:  # a re-run after the samples were all made (e.g. scoring was interrupted): no model to load
+        events.progress(len(prompts), len(prompts), "prompt")
+        events.artifact("samples", spec.output)
+        return
     tokenizer = AutoTokenizer.from_pretrained(spec.model)
     if spec.backend == "vllm":
         config = AutoConfig.from_pretrained(spec.model)
