@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { TesttuneError } from "../../src/errors.js";
 import { taskSchema } from "../../src/tasks/schema.js";
+import { evaluateCalls } from "../../src/tasks/tinytests/evaluate-calls.js";
 import { combinationsFor, generateTinyTests, splitOfCombination, TINY_TIERS } from "../../src/tasks/tinytests/index.js";
 import { pytestExitCodes } from "./pytest-batch.js";
 
@@ -78,4 +79,13 @@ test("bad options are rejected with the field named", async () => {
   await assert.rejects(generateTinyTests({ seed: 1, trainCount: 1, evalCount: 0, tiers: [9] }), (e: unknown) => e instanceof TesttuneError && /tiers/.test(e.message) && /1 to 5/.test(e.message));
   await assert.rejects(generateTinyTests({ seed: 1, trainCount: -1, evalCount: 0 }), (e: unknown) => e instanceof TesttuneError && /trainCount/.test(e.message));
   await assert.rejects(generateTinyTests({ seed: 1.5, trainCount: 1, evalCount: 0 }), (e: unknown) => e instanceof TesttuneError && /seed/.test(e.message));
+});
+
+test("a batch of calls whose answer is larger than a subprocess's default output tail is read whole", async () => {
+  // 3,000 modules, each answer over 500 characters: ~1.7 MB of JSON, over run()'s 1 MB tail.
+  const items = Array.from({ length: 3000 }, (_, i) => ({ code: `def f(n):\n    return "${String(i % 10)}" * n\n`, calls: ["f(500)", "f(-1)"] }));
+  const outcomes = await evaluateCalls(items);
+  assert.equal(outcomes.length, items.length);
+  assert.deepEqual(outcomes[2999]?.calls[0], { ok: true, repr: `'${"9".repeat(500)}'`, literal: true });
+  assert.deepEqual(outcomes[0]?.calls[1], { ok: true, repr: "''", literal: true });
 });

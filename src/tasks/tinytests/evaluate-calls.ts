@@ -28,7 +28,8 @@ export type ItemOutcome = z.infer<typeof responseSchema>["results"][number];
 export async function evaluateCalls(items: CallBatchItem[]): Promise<ItemOutcome[]> {
   if (items.length === 0) return [];
   const { python, env } = await pythonEnv();
-  const result = await run(python, ["-m", "testtune_executor.calls"], { env, input: JSON.stringify({ items }), timeoutMs: 600_000 });
+  // The whole answer is one JSON document: keep all of it (run() keeps only a tail by default).
+  const result = await run(python, ["-m", "testtune_executor.calls"], { env, input: JSON.stringify({ items }), timeoutMs: 600_000, maxOutput: 1_000_000_000 });
   if (!result.ok) {
     throw new EnvError(`python -m testtune_executor.calls failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim().split("\n").slice(-5).join("\n")}`, {
       hint: "run 'testtune setup' to repair the Python environment",
