@@ -2,12 +2,13 @@
  * `npm run bench:sandbox`: how fast the sandbox runs test files, against the naive way
  * measured in the same run.
  *
- *   npm run bench:sandbox                         # 2 workers, bubblewrap
+ *   npm run bench:sandbox                         # 2 executors, bubblewrap
+ *   npm run bench:sandbox -- --workers 3          # another executor count
  *   npm run bench:sandbox -- --isolation none     # where bubblewrap cannot run
  *   npm run bench:sandbox -- --runs 600
  *   npm run bench:sandbox -- --humaneval HumanEval.jsonl.gz   # default: ../shared/datasets
  *
- * - sandbox: executions/s of a 3-test file on a pool of 2 executors (isolation on), after
+ * - sandbox: executions/s of a 3-test file on a pool of 2 executors (`--workers`; isolation on), after
  *   start-up, with every request submitted at once.
  * - baseline: one `python -m pytest` subprocess per execution (fresh interpreter, no
  *   isolation), as many at once as the machine has cores.
@@ -230,7 +231,8 @@ async function main(): Promise<void> {
   const humanevalFile = option("humaneval", join(referenceDatasetsDir(), "HumanEval.jsonl.gz"));
   const cores = availableParallelism();
   const startedAt = performance.now();
-  const pool = await SandboxPool.start({ workers: 2, isolation });
+  const workers = Number(option("workers", "2"));
+  const pool = await SandboxPool.start({ workers, isolation });
   const startup = (performance.now() - startedAt) / 1000;
   try {
     const sandbox = await sandboxRate(pool, runs);
@@ -239,7 +241,7 @@ async function main(): Promise<void> {
     const baseline = await baselineRate(baselineRuns, cores);
     const idle = (rate: Rate): number => (2 * 1000) / rate.cpuMs.total;
     const row = (name: string, n: number, rate: Rate): string[] => [name, `${n}`, rate.perSecond.toFixed(1), `${(rate.perSecond / baseline.perSecond).toFixed(1)}x`, rate.cpuMs.total.toFixed(2), idle(rate).toFixed(rate.perSecond < 20 ? 1 : 0)];
-    const rows = [row(`sandbox (2 executors, ${isolation})`, runs, sandbox), row(`baseline (python -m pytest, ${cores} at once)`, baselineRuns, baseline)];
+    const rows = [row(`sandbox (${workers} executors, ${isolation})`, runs, sandbox), row(`baseline (python -m pytest, ${cores} at once)`, baselineRuns, baseline)];
     const width = [46, 6, 9, 7, 12, 20];
     const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(width[i] as number) : c.padStart(width[i] as number))).join("  ");
     process.stdout.write(`${line(["3-test file", "runs", "exec/s", "ratio", "CPU ms/exec", "exec/s, 2 idle cores"])}\n${rows.map(line).join("\n")}\n\n`);
@@ -250,7 +252,7 @@ async function main(): Promise<void> {
     process.stdout.write(`sandbox CPU ms per execution by where it goes: ${split(sandbox)}\n`);
     if (humaneval === undefined) process.stdout.write(`HumanEval reference tests: skipped (${humanevalFile} not found; pass --humaneval <HumanEval.jsonl.gz>)\n`);
     else process.stdout.write(`HumanEval reference tests (${humaneval.tasks} files, canonical solutions): ${humaneval.rate.perSecond.toFixed(1)} exec/s, CPU ms/exec ${humaneval.rate.cpuMs.total.toFixed(2)} (${split(humaneval.rate)}), ${idle(humaneval.rate).toFixed(0)} exec/s on 2 idle cores\n`);
-    process.stdout.write(`pool start-up (2 executors, warm-up included): ${startup.toFixed(2)} s\n`);
+    process.stdout.write(`pool start-up (${workers} executors, warm-up included): ${startup.toFixed(2)} s\n`);
     process.stdout.write(`one request with ${mutants.mutants} mutants (plus the original run), median of 5: ${mutants.seconds.toFixed(3)} s\n`);
     const met = (ok: boolean): string => (ok ? "met" : "MISSED");
     process.stdout.write(`targets: >= 200 exec/s ${met(sandbox.perSecond >= 200)} (by CPU cost on 2 idle cores: ${met(idle(sandbox) >= 200)}); >= 10x baseline ${met(sandbox.perSecond / baseline.perSecond >= 10)}; 10 mutants <= 0.2 s ${met(mutants.seconds <= 0.2)}\n`);
