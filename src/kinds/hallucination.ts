@@ -6,7 +6,7 @@
  * In any answer (text or code, comments and strings included):
  *  - TODO, FIXME, TBD markers (upper case, as words);
  *  - phrases that stand for missing content: "your code here", "insert ... here", "fill in",
- *    "implement this/me", "add your ...", "rest of the code", "placeholder", "lorem ipsum";
+ *    "implement this/me" (not "implement this method", an abstract method's own docs), "add your ...", "rest of the code", "placeholder", "lorem ipsum";
  *  - template slots: `[describe ...]`, `<your ...>`, `{insert ...}` and the like;
  *  - a line that is only an ellipsis (`...`, `…`, `[...]`) in a text answer.
  * In a code answer, from its syntax tree (tree-sitter):
@@ -23,7 +23,9 @@ const PHRASES: readonly [RegExp, string][] = [
   [/\byour (?:code|implementation|logic|solution|answer|docstring|explanation) (?:goes )?here\b/i, "'your ... here'"],
   [/\binsert\b[^\n]{0,40}?\bhere\b/i, "'insert ... here'"],
   [/\bfill (?:in|this)\b/i, "'fill in'"],
-  [/\bimplement (?:this|me|here|the (?:logic|function|body))\b/i, "'implement this'"],
+  // "Implement this method in a subclass" is how real abstract methods are documented (the
+  // standard library says it), not a gap in the answer.
+  [/\bimplement (?:this(?! (?:method|class|interface|protocol|hook)\b)|me|here|the (?:logic|function|body))\b/i, "'implement this'"],
   [/\badd your\b/i, "'add your ...'"],
   [/\brest of (?:the )?(?:code|function|implementation)\b/i, "'rest of the code'"],
   [/\bplace ?holder\b/i, "'placeholder'"],

@@ -11,6 +11,9 @@ test("a real implementation and a real explanation have no placeholders", async 
   assert.deepEqual(await findPlaceholders(CLEAN, "code"), []);
   assert.deepEqual(await findPlaceholders("class Empty(Exception):\n    pass\n\nitems = [1, ...]\n", "code"), []);
   assert.deepEqual(await findPlaceholders("Purpose: counts the words of `text`, e.g. 'a b' gives 2.\nIt splits on whitespace; todo lists count too.", "text"), []);
+  // an abstract method documented as the standard library documents it
+  const abstract = 'class Handler:\n    def emit(self, record):\n        """Do whatever it takes to actually log the record.\n\n        Implement this method in a subclass.\n        """\n        raise TypeError("abstract")\n';
+  assert.deepEqual(await findPlaceholders(abstract, "code"), []);
 });
 
 test("each placeholder in code is named with its line", async () => {
@@ -24,6 +27,8 @@ test("each placeholder in code is named with its line", async () => {
   ]);
   assert.deepEqual(await findPlaceholders("def f(x):\n    # insert the logic here\n    return 0\n", "code"), ["'insert ... here' (line 2)"]);
   assert.deepEqual(await findPlaceholders("def f(x):\n    return x  # FIXME\n", "code"), ["FIXME (line 2)"]);
+  assert.deepEqual(await findPlaceholders("def f(x):\n    # implement this\n    return 0\n", "code"), ["'implement this' (line 2)"]);
+  assert.deepEqual(await findPlaceholders("def f(x):\n    return 0  # Implement this function properly\n", "code"), ["'implement this' (line 2)"]);
 });
 
 test("placeholders in text answers: markers, phrases, template slots, ellipsis lines", async () => {
