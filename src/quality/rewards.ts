@@ -36,6 +36,9 @@ export const REWARD_MEASURES: Record<RewardPreset, { mutants: boolean; coverage:
   mutation: { mutants: true, coverage: false },
 };
 
+/** Presets that pay a valid file nothing unless its mutants were run: scoring with them without mutants is refused. */
+export const MUTANTS_REQUIRED: ReadonlySet<RewardPreset> = new Set(["mutation"]);
+
 /** `staged`: credit for each stage a file reaches. */
 export const STAGED = {
   /** Parses and contains a check, but no test ran to a verdict (collection error, no tests, timeout, memory). */
