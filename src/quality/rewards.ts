@@ -16,7 +16,7 @@
 import { isValid, targetProblem, type ScoredSample } from "./sample.js";
 import type { Outcome } from "../sandbox/types.js";
 
-export const REWARD_PRESETS = ["quality", "staged", "pass_rate", "strength"] as const;
+export const REWARD_PRESETS = ["quality", "staged", "pass_rate", "strength", "mutation"] as const;
 export type RewardPreset = (typeof REWARD_PRESETS)[number];
 
 export const REWARD_DESCRIPTIONS: Record<RewardPreset, string> = {
@@ -24,6 +24,7 @@ export const REWARD_DESCRIPTIONS: Record<RewardPreset, string> = {
   staged: "0.1 parses (and has a check), 0.3 tests ran, 1.0 all passed with an assertion run",
   pass_rate: "fraction of tests that passed; 0 when no assertion ran",
   strength: "valid files only: 0.25 + 0.75 x fraction of the non-equivalent mutants killed (no mutants measured: 0.25)",
+  mutation: "valid files only: the fraction of the non-equivalent mutants killed, nothing for validity alone (needs mutants)",
 };
 
 /** What each preset reads beyond the verdict: a service or stage scoring for it measures only these. */
@@ -32,7 +33,11 @@ export const REWARD_MEASURES: Record<RewardPreset, { mutants: boolean; coverage:
   staged: { mutants: false, coverage: false },
   pass_rate: { mutants: false, coverage: false },
   strength: { mutants: true, coverage: false },
+  mutation: { mutants: true, coverage: false },
 };
+
+/** Presets that pay a valid file nothing unless its mutants were run: scoring with them without mutants is refused. */
+export const MUTANTS_REQUIRED: ReadonlySet<RewardPreset> = new Set(["mutation"]);
 
 /** `staged`: credit for each stage a file reaches. */
 export const STAGED = {
@@ -66,6 +71,16 @@ export const QUALITY = { floor: 0.5, mutation: 0.4, coverage: 0.1 } as const;
  * Just et al. (FSE 2014).
  */
 export const STRENGTH = { floor: 0.25, mutation: 0.75 } as const;
+
+/**
+ * `mutation`: `strength` without its floor, exactly the mutation score of a valid file (0 for
+ * anything else). Its expectation over a model's samples is the mutation score over all
+ * samples, so a shorter file gains only where it is valid and the longer one was not: with
+ * the floor, a valid one-check file beat any file risking a second check, and GRPO learned
+ * shorter files (docs/rewards.md). A valid file that kills nothing earns what an invalid one
+ * does (0), so it needs mutants measured.
+ */
+export const MUTATION = { floor: 0, mutation: 1 } as const;
 
 const NO_VERDICT: ReadonlySet<Outcome> = new Set(["rejected", "crashed"]);
 const TESTS_RAN: ReadonlySet<Outcome> = new Set(["passed", "failed", "error"]);
@@ -104,12 +119,21 @@ export function qualityReward(s: ScoredSample): number | null {
   return 1;
 }
 
-export function strengthReward(s: ScoredSample): number | null {
+/** A validity-gated kill reward: the shape's floor for a valid file, its share per mutant killed. */
+function killReward(shape: { floor: number; mutation: number }, s: ScoredSample): number | null {
   if (s.status === "sandbox_error") return null;
   if (!isValid(s) || assertsNothing(s)) return 0;
   // unmeasured (no --mutants) or nothing to kill: validity is all that is known
-  if (s.mutation === undefined || s.mutation.total === 0) return STRENGTH.floor;
-  return STRENGTH.floor + STRENGTH.mutation * s.mutation.score;
+  if (s.mutation === undefined || s.mutation.total === 0) return shape.floor;
+  return shape.floor + shape.mutation * s.mutation.score;
+}
+
+export function strengthReward(s: ScoredSample): number | null {
+  return killReward(STRENGTH, s);
+}
+
+export function mutationReward(s: ScoredSample): number | null {
+  return killReward(MUTATION, s);
 }
 
 const PRESETS: Record<RewardPreset, (s: ScoredSample) => number | null> = {
@@ -117,6 +141,7 @@ const PRESETS: Record<RewardPreset, (s: ScoredSample) => number | null> = {
   staged: stagedReward,
   pass_rate: passRateReward,
   strength: strengthReward,
+  mutation: mutationReward,
 };
 
 /** The reward of a sample under a preset; null only for `sandbox_error`. */

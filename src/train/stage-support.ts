@@ -15,9 +15,10 @@ import { join } from "node:path";
 import { validate } from "../config/load.js";
 import { STAGES, stageReward, type RunConfig } from "../config/run-config.js";
 import { trainSectionSchemas, type TrainSection } from "../config/train-config.js";
-import { TesttuneError } from "../errors.js";
+import { ConfigError, TesttuneError } from "../errors.js";
 import { runEngineJob, type EngineJobResult } from "../engine/job.js";
 import { runPaths, stageDir, type StageContext } from "../pipeline/context.js";
+import { MUTANTS_REQUIRED } from "../quality/rewards.js";
 import { stageModelRef } from "../pipeline/models.js";
 import { SandboxPool } from "../sandbox/pool.js";
 import { taskSchema, type Task } from "../tasks/schema.js";
@@ -50,8 +51,16 @@ type SectionOf<K extends TrainSection> = z.output<(typeof trainSectionSchemas)[K
  */
 export function stageSection<K extends TrainSection>(config: RunConfig, stage: string, key: K): SectionOf<K> {
   const { variants, ...base } = config[key] as { variants: Partial<Record<string, Record<string, unknown>>> };
-  const own = stage === key ? {} : (variants[stageReward(config, stage)] ?? {});
-  return trainSectionSchemas[key].parse({ ...base, ...own }) as SectionOf<K>;
+  const reward = stageReward(config, stage);
+  const own = stage === key ? {} : (variants[reward] ?? {});
+  const section = trainSectionSchemas[key].parse({ ...base, ...own }) as SectionOf<K>;
+  if ("mutants" in section && section.mutants === false && MUTANTS_REQUIRED.has(reward)) {
+    const field = "mutants" in own ? `${key}.variants.${reward}.mutants` : `${key}.mutants`;
+    throw new ConfigError("config", field, `${stage} trains with the '${reward}' reward, which pays only for mutants killed: without mutants every file would earn 0`, {
+      hint: "set it to true (the default); docs/rewards.md describes each reward preset",
+    });
+  }
+  return section;
 }
 
 /**

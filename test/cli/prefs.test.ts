@@ -21,3 +21,7 @@ test("testtune prefs documents the new flags with the config's defaults", () => 
   assert.equal(flags.get("valid-margin")?.default, 0.15);
   assert.equal(flags.get("match-checks")?.type, "boolean");
 });
+
+test("testtune prefs refuses the mutation reward without mutants, before any model is loaded", async () => {
+  await assert.rejects(run(["--reward", "mutation", "--no-mutants"]), (e: unknown) => e instanceof UsageError && /--reward mutation pays only for mutants killed/.test(e.message) && /--mutants/.test(e.hint ?? ""));
+});

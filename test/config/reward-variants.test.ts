@@ -54,6 +54,16 @@ test("a section's variants set fields for one reward variant only; the preset tr
   assert.equal("variants" in stageSection(config, "grpo_strength", "grpo"), false, "a stage's own config has no variants");
 });
 
+test("a stage trained with the mutation reward refuses to run without mutants, naming the field", () => {
+  const config = resolveRunConfig({ preset: "tinytests-strength", set: ["grpo.mutants=false", "grpo.variants.mutation.from=dpo_strength"] });
+  const names = (field: RegExp) => (error: unknown): boolean => error instanceof ConfigError && field.test(error.message) && error.hint !== undefined;
+  assert.throws(() => stageSection(config, "grpo_mutation", "grpo"), names(/field 'grpo\.mutants'.*grpo_mutation trains with the 'mutation' reward/));
+  assert.equal(stageSection(config, "grpo_strength", "grpo").mutants, false, "strength pays validity without mutants: allowed");
+  const variant = resolveRunConfig({ preset: "tinytests-strength", set: ["prefs.variants.mutation.mutants=false"] });
+  assert.throws(() => stageSection(variant, "prefs_mutation", "prefs"), names(/field 'prefs\.variants\.mutation\.mutants'/));
+  assert.equal(stageSection(variant, "dpo_mutation", "dpo").from, "sft", "dpo runs no mutants: nothing to check");
+});
+
 test("a bad variant field is refused at config time, naming the field", () => {
   const refused = (set: string, field: RegExp): void => {
     assert.throws(() => resolveRunConfig({ preset: "tinytests-strength", set: [set] }), (error: unknown) => error instanceof ConfigError && field.test(error.message));

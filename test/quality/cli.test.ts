@@ -85,11 +85,25 @@ test("serve-rewards scores a request through the sandbox and stops on SIGTERM", 
 test("score refuses an unknown reward preset and a samples line naming an unknown task", async () => {
   const bad = start(["score", "--tasks", tasksFile, "--samples", tasksFile, "--out", join(dir, "x.jsonl"), "--reward", "best"]);
   assert.equal(await bad.exited, 1);
-  assert.match(bad.output(), /--reward must be one of quality, staged, pass_rate, strength, got 'best'/);
+  assert.match(bad.output(), /--reward must be one of quality, staged, pass_rate, strength, mutation, got 'best'/);
   const samplesFile = join(dir, "unknown.jsonl");
   writeFileSync(samplesFile, `${JSON.stringify({ task_id: "t/add", completion: "" })}\n${JSON.stringify({ task_id: "t/zzz", completion: "" })}\n`);
   const unknown = start(["score", "--tasks", tasksFile, "--samples", samplesFile, "--out", join(dir, "y.jsonl"), "--isolation", "none", "--workers", "1"]);
   assert.equal(await unknown.exited, 1);
   assert.match(unknown.output(), /unknown\.jsonl line 2: field 'task_id': task 't\/zzz' is not in .*tasks\.jsonl/);
   assert.doesNotMatch(unknown.output(), /internal error|at .*\.js:\d+/);
+});
+
+test("a reward that pays only for mutants killed is refused without mutants, naming the fix", async () => {
+  const samples = join(dir, "one.jsonl");
+  writeFileSync(samples, `${JSON.stringify({ task_id: "t/add", completion: "" })}\n`);
+  const score = start(["score", "--tasks", tasksFile, "--samples", samples, "--out", join(dir, "m.jsonl"), "--reward", "mutation", "--isolation", "none", "--workers", "1"]);
+  const serve = start(["serve-rewards", "--tasks", tasksFile, "--reward", "mutation", "--no-mutants", "--isolation", "none", "--workers", "1", "--port", "0"]);
+  for (const run of [score, serve]) {
+    assert.equal(await run.exited, 1);
+    assert.match(run.output(), /--reward mutation pays only for mutants killed: without mutants every file would earn 0/);
+    assert.match(run.output(), /add --mutants/);
+    assert.doesNotMatch(run.output(), /internal error|at .*\.js:\d+/);
+  }
+  assert.equal(existsSync(join(dir, "m.jsonl")), false, "nothing was scored");
 });

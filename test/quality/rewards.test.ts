@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isRewardPreset, passRateReward, qualityReward, reward, REWARD_PRESETS, stagedReward, strengthReward, type RewardPreset } from "../../src/quality/rewards.js";
+import { isRewardPreset, mutationReward, passRateReward, qualityReward, reward, REWARD_PRESETS, stagedReward, strengthReward, type RewardPreset } from "../../src/quality/rewards.js";
 import { countTests, isValid, toScoredSample, type ScoredSample } from "../../src/quality/sample.js";
 import { OUTCOMES, type ExecResult, type Outcome } from "../../src/sandbox/types.js";
 
@@ -22,19 +22,19 @@ function sample(status: Outcome, overrides: Partial<ScoredSample> = {}): ScoredS
 }
 
 // Hand-computed expectations for a file with checks written, per outcome (see docs/rewards.md).
-// (strength: a valid file scored without mutants earns only its floor, 0.25)
+// (strength: a valid file scored without mutants earns only its floor, 0.25; mutation has none)
 const EXPECTED: Record<Outcome, Record<RewardPreset, number | null>> = {
-  passed: { quality: 1, staged: 1, pass_rate: 1, strength: 0.25 },
-  failed: { quality: 0, staged: 0.3, pass_rate: 0.75, strength: 0 },
-  error: { quality: 0, staged: 0.3, pass_rate: 0.5, strength: 0 },
-  collection_error: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0 },
-  syntax_error: { quality: 0, staged: 0, pass_rate: 0, strength: 0 },
-  no_tests: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0 },
-  timeout: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0 },
-  memory: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0 },
-  crashed: { quality: 0, staged: 0, pass_rate: 0, strength: 0 },
-  rejected: { quality: 0, staged: 0, pass_rate: 0, strength: 0 },
-  sandbox_error: { quality: null, staged: null, pass_rate: null, strength: null },
+  passed: { quality: 1, staged: 1, pass_rate: 1, strength: 0.25, mutation: 0 },
+  failed: { quality: 0, staged: 0.3, pass_rate: 0.75, strength: 0, mutation: 0 },
+  error: { quality: 0, staged: 0.3, pass_rate: 0.5, strength: 0, mutation: 0 },
+  collection_error: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0, mutation: 0 },
+  syntax_error: { quality: 0, staged: 0, pass_rate: 0, strength: 0, mutation: 0 },
+  no_tests: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0, mutation: 0 },
+  timeout: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0, mutation: 0 },
+  memory: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0, mutation: 0 },
+  crashed: { quality: 0, staged: 0, pass_rate: 0, strength: 0, mutation: 0 },
+  rejected: { quality: 0, staged: 0, pass_rate: 0, strength: 0, mutation: 0 },
+  sandbox_error: { quality: null, staged: null, pass_rate: null, strength: null, mutation: null },
 };
 
 test("every preset gives the hand-computed reward for every outcome", () => {
@@ -69,6 +69,39 @@ test("strength pays the floor for validity and an equal share for each mutant ki
   // coverage is not paid for, nor the number of assertions run or written
   const base = { ...valid, mutation: { score: 0.5, total: 8, killed: 4 } };
   assert.equal(strengthReward({ ...base, coverage: { line: 1, branch: 1 }, assertions: 100, static_assertions: 100 }), strengthReward(base));
+});
+
+test("mutation pays exactly the mutation score of a valid file: no floor for validity alone", () => {
+  const valid = sample("passed");
+  assert.equal(mutationReward({ ...valid, mutation: { score: 0, total: 8, killed: 0 } }), 0, "a valid file that kills nothing earns nothing");
+  assert.equal(mutationReward({ ...valid, mutation: { score: 0.375, total: 8, killed: 3 } }), 0.375);
+  assert.equal(mutationReward({ ...valid, mutation: { score: 1, total: 8, killed: 8 } }), 1);
+  // unmeasured or nothing to kill: nothing is known to be caught
+  assert.equal(mutationReward(valid), 0);
+  assert.equal(mutationReward({ ...valid, mutation: { score: 0, total: 0, killed: 0 } }), 0);
+  // strength is the same shape with a floor: the two differ by exactly 0.25 + 0.75 m - m
+  const half = { ...valid, mutation: { score: 0.5, total: 8, killed: 4 } };
+  assertClose(strengthReward(half), 0.25 + 0.75 * (mutationReward(half) as number));
+});
+
+test("under mutation an invalid file never earns more than a valid one", () => {
+  const killedAll = { score: 1, total: 8, killed: 8 };
+  const invalid = [
+    sample("failed", { mutation: killedAll }),
+    sample("error", { mutation: killedAll }),
+    sample("passed", { assertions: 0, mutation: killedAll }),
+    sample("passed", { target: { shadowed: ["f"], uses_module: true }, mutation: killedAll }),
+    sample("crashed", { mutation: killedAll }),
+  ];
+  const weakestValid = mutationReward({ ...sample("passed"), mutation: { score: 0, total: 8, killed: 0 } }) as number;
+  for (const s of invalid) assert.ok((mutationReward(s) as number) <= weakestValid, `${s.status}: ${String(mutationReward(s))}`);
+  assert.equal(mutationReward(sample("sandbox_error")), null);
+});
+
+test("mutation pays nothing for assertions, tests or coverage as such", () => {
+  const base = { ...sample("passed"), mutation: { score: 0.5, total: 8, killed: 4 } };
+  const longer = { ...base, coverage: { line: 1, branch: 1 }, assertions: 100, static_assertions: 100, tests: { total: 100, passed: 100, failed: 0, error: 0, other: 0 } };
+  assert.equal(mutationReward(longer), mutationReward(base));
 });
 
 test("quality combines validity, mutation score and line coverage with fixed weights", () => {

@@ -8,7 +8,7 @@ import type { EvalSummary } from "../../eval/summary.js";
 import { markdownTable, resultsTable, type Table } from "../../report/tables.js";
 import { writeReport } from "../../report/build.js";
 import { flag, type Command, type ParsedArgs } from "../command.js";
-import { rewardArg, rewardFlag, sandboxFlags, workersArg } from "./score.js";
+import { mutantsArg, rewardArg, rewardFlag, sandboxFlags, workersArg } from "./score.js";
 
 const SANDBOX_TIMEOUT_S = 10; // the pipeline's sandbox.timeout_s default
 
@@ -92,6 +92,8 @@ again resumes, and a directory made with other settings is refused. Ctrl-C keeps
     if (!(strongAt > 0 && strongAt <= 1)) throw new UsageError(`--strong-at must be in (0, 1], got ${strongAt}`);
     const timeoutS = flag.num(args, "timeout-run-s") ?? SANDBOX_TIMEOUT_S;
     if (!(timeoutS > 0)) throw new UsageError(`--timeout-run-s must be a positive number, got ${timeoutS}`);
+    const reward = rewardArg(args);
+    const mutants = mutantsArg(args, reward);
     const quiet = flag.bool(args, "quiet");
     const log = (line: string): void => {
       if (!quiet) process.stderr.write(`${line}\n`);
@@ -119,7 +121,7 @@ again resumes, and a directory made with other settings is refused. Ctrl-C keeps
       params: { temperature: flag.num(args, "temperature") ?? 0.8, top_p: flag.num(args, "top-p") ?? 0.95, max_new_tokens: flag.num(args, "max-new-tokens") ?? 256, seed },
       backend: { api, concurrency: positiveInt(args, "concurrency"), requestTimeoutS: flag.num(args, "request-timeout-s"), threads: positiveInt(args, "threads"), sequences: positiveInt(args, "sequences"), batchSize: positiveInt(args, "batch-size") },
       baseline: flag.str(args, "baseline"),
-      scoring: { reward: rewardArg(args), mutants: flag.bool(args, "mutants"), coverage: flag.bool(args, "coverage"), timeoutS, strongAt, workers: workersArg(args), isolation },
+      scoring: { reward, mutants, coverage: flag.bool(args, "coverage"), timeoutS, strongAt, workers: workersArg(args), isolation },
       command: ["testtune", "eval", ...process.argv.slice(3)],
       quiet,
       signal: controller.signal,

@@ -5,7 +5,7 @@ import { prefsSectionSchema } from "../../config/train-config.js";
 import { loadTaskMap } from "../../quality/inputs.js";
 import { buildPreferencePairs, prefsFiles } from "../../train/prefs.js";
 import { flag, type Command, type ParsedArgs } from "../command.js";
-import { maxMutantsArg, rewardArg, rewardFlag, sandboxFlags, startPoolFromArgs } from "./score.js";
+import { maxMutantsArg, mutantsArg, rewardArg, rewardFlag, sandboxFlags, startPoolFromArgs } from "./score.js";
 
 const DEFAULTS = prefsSectionSchema.parse({});
 const describe = (field: keyof typeof DEFAULTS): string => prefsSectionSchema.shape[field].description ?? "";
@@ -53,6 +53,7 @@ run the same command again: sampling and scoring resume where they stopped.`,
     const maxNewTokens = numberFlag(args, "max-new-tokens", DEFAULTS.max_new_tokens, (v) => Number.isInteger(v) && v > 0, "a positive integer");
     const seed = numberFlag(args, "seed", 0, (v) => Number.isInteger(v) && v >= 0, "a non-negative integer");
     const reward = rewardArg(args);
+    const mutants = mutantsArg(args, reward);
     const tasks = await loadTaskMap(flag.need(args, "tasks"));
     const out = flag.need(args, "out");
     const pool = await startPoolFromArgs(args);
@@ -69,7 +70,7 @@ run the same command again: sampling and scoring resume where they stopped.`,
         validMargin,
         matchChecks: flag.bool(args, "match-checks"),
         reward,
-        mutants: flag.bool(args, "mutants"),
+        mutants,
         coverage: flag.bool(args, "coverage"),
         maxMutants: maxMutantsArg(args),
         sampling: { temperature, top_p: DEFAULTS.top_p, max_new_tokens: maxNewTokens, batch_size: DEFAULTS.batch_size },

@@ -1,6 +1,6 @@
 import { cpus } from "node:os";
 import { UsageError } from "../../errors.js";
-import { isRewardPreset, REWARD_DESCRIPTIONS, REWARD_PRESETS, type RewardPreset } from "../../quality/rewards.js";
+import { isRewardPreset, MUTANTS_REQUIRED, REWARD_DESCRIPTIONS, REWARD_PRESETS, type RewardPreset } from "../../quality/rewards.js";
 import { scoreFiles } from "../../quality/score-files.js";
 import { formatSummary } from "../../quality/summary.js";
 import { SandboxPool } from "../../sandbox/pool.js";
@@ -33,6 +33,15 @@ export function rewardArg(args: ParsedArgs): RewardPreset {
   const name = flag.str(args, "reward") ?? "quality";
   if (!isRewardPreset(name)) throw new UsageError(`--reward must be one of ${REWARD_PRESETS.join(", ")}, got '${name}'`);
   return name;
+}
+
+/** --mutants of a command scoring with `reward`; off is refused for a preset that pays only for kills. */
+export function mutantsArg(args: ParsedArgs, reward: RewardPreset): boolean {
+  const mutants = flag.bool(args, "mutants");
+  if (!mutants && MUTANTS_REQUIRED.has(reward)) {
+    throw new UsageError(`--reward ${reward} pays only for mutants killed: without mutants every file would earn 0`, "add --mutants (or drop --no-mutants); docs/rewards.md describes each reward preset");
+  }
+  return mutants;
 }
 
 export function workersArg(args: ParsedArgs): number {
@@ -72,6 +81,7 @@ samples finish: interrupt at any time and run the same command again to continue
   ],
   async run(args) {
     const reward = rewardArg(args);
+    const mutants = mutantsArg(args, reward);
     const pool = await startPoolFromArgs(args);
     const controller = new AbortController();
     const onSigint = (): void => {
@@ -85,7 +95,7 @@ samples finish: interrupt at any time and run the same command again to continue
         samplesFile: flag.need(args, "samples"),
         outFile: flag.need(args, "out"),
         reward,
-        mutants: flag.bool(args, "mutants"),
+        mutants,
         coverage: flag.bool(args, "coverage"),
         maxMutants: maxMutantsArg(args),
         executor: pool,

@@ -2,7 +2,7 @@ import { UsageError } from "../../errors.js";
 import { loadTaskMap } from "../../quality/inputs.js";
 import { SERVICE_DEFAULTS, startRewardService } from "../../quality/service.js";
 import { flag, type Command } from "../command.js";
-import { maxMutantsArg, rewardArg, rewardFlag, sandboxFlags, startPoolFromArgs, workersArg } from "./score.js";
+import { maxMutantsArg, mutantsArg, rewardArg, rewardFlag, sandboxFlags, startPoolFromArgs, workersArg } from "./score.js";
 
 function positive(name: string, value: number | undefined, integer: boolean): number | undefined {
   if (value !== undefined && (!(value > 0) || (integer && !Number.isInteger(value)))) {
@@ -32,6 +32,7 @@ Listens on 127.0.0.1 by default: the service runs code it is sent, in the sandbo
   ],
   async run(args) {
     const reward = rewardArg(args);
+    const mutants = mutantsArg(args, reward);
     const port = flag.num(args, "port") ?? SERVICE_DEFAULTS.port;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${port}`);
     const timeoutS = positive("timeout-s", flag.num(args, "timeout-s"), false);
@@ -44,7 +45,7 @@ Listens on 127.0.0.1 by default: the service runs code it is sent, in the sandbo
       tasks,
       executor: pool,
       reward,
-      mutants: flag.bool(args, "mutants"),
+      mutants,
       coverage: flag.bool(args, "coverage"),
       host: flag.str(args, "host") ?? SERVICE_DEFAULTS.host,
       port,
