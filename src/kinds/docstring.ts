@@ -27,7 +27,7 @@ import { findPlaceholders } from "./hallucination.js";
 import type { KindCheck, KindContext, TaskKind } from "./kind.js";
 import { cleandoc, docstringNode, stringContent, type FunctionFacts } from "./python-function.js";
 import { lineLengthScore } from "./style.js";
-import { extractText, taskFunction, taskFunctionFacts } from "./text-answer.js";
+import { extractText, pyString, taskFunction, taskFunctionFacts } from "./text-answer.js";
 
 export const DOCSTRING_OUTCOMES = [
   "passed",
@@ -91,10 +91,6 @@ export async function docstringText(answer: string): Promise<string | undefined>
   } finally {
     tree.delete();
   }
-}
-
-function pyString(text: string): string {
-  return JSON.stringify(text); // a JSON string is a valid Python string literal
 }
 
 /** A pytest file that runs a docstring's examples with doctest against the module's globals. */

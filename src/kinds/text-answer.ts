@@ -50,3 +50,8 @@ export function extractText(completion: string): string {
 export function wordCount(text: string): number {
   return (text.match(/[\p{L}\p{N}_]+/gu) ?? []).length;
 }
+
+/** Text as a Python string literal (a JSON string is one), for test files the checks write. */
+export function pyString(text: string): string {
+  return JSON.stringify(text);
+}

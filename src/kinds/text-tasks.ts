@@ -12,7 +12,7 @@
  *   the code as it was.
  * - explain: a reference explanation from the function's docstring or description, its
  *   signature and its reference tests' examples (function-doc.ts).
- * Every reference answer is checked by its kind (a docstring with examples only when a sandbox
+ * Every reference answer is checked by its kind (examples in a docstring or an explanation only when a sandbox
  * is given: they run). A reference testtune wrote (explanations, docstrings written from what is
  * known) that fails is dropped with the outcome as its reason; a function's own docstring is
  * kept whatever its check says (it is the source's answer, and few codebases write Google
@@ -94,10 +94,13 @@ function explainTask(task: Task, name: string, facts: FunctionFacts): Task | str
 /** The outcome of a made task's reference answer under its kind's check; undefined when its examples cannot run without a sandbox. */
 async function referenceOutcome(task: Task, options: TextTasksOptions): Promise<string | undefined> {
   const answer = task.answer as string;
-  if (task.kind === "explain") return (await checkExplanation(task, answer)).outcome;
-  if (options.executor === undefined && /^\s*>>> /m.test(answer)) return undefined;
-  const ctx = { executor: options.executor as Executor, ...(options.timeoutS === undefined ? {} : { timeoutS: options.timeoutS }) };
-  return (await checkDocstring(task, answer, ctx)).outcome; // the executor is used only for examples
+  const ctx = options.executor === undefined ? undefined : { executor: options.executor, ...(options.timeoutS === undefined ? {} : { timeoutS: options.timeoutS }) };
+  if (task.kind === "explain") {
+    const check = await checkExplanation(task, answer, ctx); // the executor is used only for its stated examples
+    return check.details?.examples_unchecked !== undefined && check.outcome === "passed" ? undefined : check.outcome;
+  }
+  if (ctx === undefined && /^\s*>>> /m.test(answer)) return undefined;
+  return (await checkDocstring(task, answer, ctx ?? { executor: options.executor as Executor })).outcome; // the executor is used only for examples
 }
 
 /** The docstring and explain tasks of `kinds` made from `source` (see the module comment). */

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { kindOf } from "../../src/kinds/index.js";
 import { documentedArgs, sections } from "../../src/kinds/docstring.js";
+import { checkExplanation } from "../../src/kinds/explain.js";
 import { functionFacts, stripDocstring } from "../../src/kinds/python-function.js";
 import { kindPrompt, kindTarget } from "../../src/kinds/prompt.js";
 import { SandboxPool } from "../../src/sandbox/pool.js";
@@ -141,6 +142,29 @@ test("an explanation with the three parts and every parameter passes; markdown h
   assert.deepEqual([ok.passed, ok.score, ok.outcome], [true, 1, "passed"], JSON.stringify(ok.details));
   const markdown = EXPLANATION.replace("Purpose:", "## Purpose\n").replace("Parameters:", "**Parameters**\n").replace("Behaviour:", "- Behavior:");
   assert.equal((await check(task("explain"), markdown)).outcome, "passed");
+});
+
+test("examples an explanation states run in the sandbox: right ones pass, wrong ones fail naming the call", async () => {
+  const stated = (example: string): string => `${EXPLANATION}\nFor example, ${example}.`;
+  const right = await check(task("explain"), stated("`clip([1, 5, 20], 2, 10)` returns `[2, 5, 10]`"));
+  assert.deepEqual([right.outcome, right.score, right.details?.examples], ["passed", 1, { checked: 1, wrong: [], status: "passed" }]);
+  const wrong = await check(task("explain"), stated("`clip([1, 5, 20], 2, 10)` returns `[1, 5, 10]`"));
+  assert.deepEqual([wrong.passed, wrong.outcome, wrong.score], [false, "wrong_example", 4 / 5]);
+  assert.match(String((wrong.details?.examples as { wrong: string[] }).wrong[0]), /clip\(\[1, 5, 20\], 2, 10\) returns \[2, 5, 10\], not \[1, 5, 10\]/);
+  const raising = await check(task("explain"), stated("`clip(None, 0)` returns `[]`"));
+  assert.equal(raising.outcome, "wrong_example");
+  // one wrong example among right ones fails the rule
+  assert.equal((await check(task("explain"), stated("`clip([3], 0, 2)` gives `[2]`, and `clip([3], 0, 5)` returns `[4]`"))).outcome, "wrong_example");
+});
+
+test("examples that cannot be checked are left alone: other functions, non-literal values, prose, no sandbox", async () => {
+  const stated = (example: string): string => `${EXPLANATION}\nFor example, ${example}.`;
+  for (const example of ["`max(1, 2)` returns `5`", "`clip([1], 0)` returns `clip([1], 0)`", "`clip([1], 0)` returns `the list [1]`", "clip([1], 0) returns [7]"]) {
+    const result = await check(task("explain"), stated(example));
+    assert.deepEqual([result.outcome, result.score, result.details?.examples], ["passed", 1, undefined], example);
+  }
+  const unchecked = await checkExplanation(task("explain"), stated("`clip([1], 0)` returns `[5]`"));
+  assert.deepEqual([unchecked.outcome, unchecked.details?.examples_unchecked], ["passed", 1]);
 });
 
 test("each explain rule fails on its own with its outcome", async () => {
