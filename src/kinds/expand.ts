@@ -21,9 +21,17 @@ import { bugfixTasks } from "./bugs.js";
 import { prepareFunctions, type FunctionFacts } from "./functions.js";
 import { textKindTasks } from "./text-tasks.js";
 
+/** Kinds whose making runs code: bugfix keeps only bugs the reference tests kill; the text kinds run their references' stated examples. */
+export const SANDBOX_KINDS: readonly KindName[] = ["bugfix", "docstring", "explain"];
+
+/** Whether making these kinds needs the sandbox (see SANDBOX_KINDS). */
+export function kindsNeedSandbox(kinds: readonly KindName[]): boolean {
+  return kinds.some((k) => SANDBOX_KINDS.includes(k));
+}
+
 export interface ExpandOptions {
   seed: number;
-  /** The sandbox: bugfix keeps only bugs the reference tests kill (required for bugfix). */
+  /** The sandbox: bugfix keeps only bugs the reference tests kill (required for bugfix); docstring and explain run their references' examples with it. */
   executor?: Executor;
   timeoutS?: number;
 }

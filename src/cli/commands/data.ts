@@ -12,7 +12,7 @@ import { computeStats, formatStats } from "../../tasks/stats.js";
 import { TokenCounter } from "../../tasks/tokens.js";
 import { Progress } from "../../util/progress.js";
 import { flag, type Command, type FlagSpec, type ParsedArgs } from "../command.js";
-import { checkKinds, expandKinds, type ExpandResult } from "../../kinds/expand.js";
+import { checkKinds, expandKinds, kindsNeedSandbox, type ExpandResult } from "../../kinds/expand.js";
 import { exportCommand } from "./data-export.js";
 
 const DEFAULT_SEED = 1234; // the run config's default seed, so `data prepare` and `testtune run` agree
@@ -69,7 +69,7 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
     { name: "eval-fraction", type: "number", default: 0.1, description: "fraction of tasks in the eval split" },
     { name: "tiers", type: "list", value: "<1,2,...>", description: "TinyTests: tiers to generate (default 1-5)" },
     { name: "repo-env", type: "string", value: "<dir>", description: "TestGenEval: the repositories' environment; without it tasks that need one are skipped" },
-    { name: "kinds", type: "list", value: "<kind,...>", description: "task kinds to make from each task (default unit_test): unit_test, solve, complete, bugfix, docstring, explain (docs/kinds.md); bugfix and docstring run the sandbox" },
+    { name: "kinds", type: "list", value: "<kind,...>", description: "task kinds to make from each task (default unit_test): unit_test, solve, complete, bugfix, docstring, explain (docs/kinds.md); bugfix, docstring and explain run the sandbox" },
     ...sandboxFlags,
   ],
   async run(args) {
@@ -83,7 +83,7 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
     });
     const executor = flag.bool(args, "verify") ? await startSandbox(args) : undefined;
     // bugfix keeps only bugs the reference tests kill, docstring references run their examples: both need the sandbox even without --verify
-    const kindsExecutor = kinds?.some((k) => k === "bugfix" || k === "docstring") === true ? (executor ?? (await startSandbox(args))) : undefined;
+    const kindsExecutor = kinds !== undefined && kindsNeedSandbox(kinds) ? (executor ?? (await startSandbox(args))) : undefined;
     const progress = new Progress({ label: "verify", unit: "task" });
     try {
       const stats = await prepare({

@@ -11,7 +11,7 @@ import { generateTinyTests } from "../../tasks/tinytests/index.js";
 import { sha256File } from "../../util/hash.js";
 import { readJsonlAll, writeJsonl } from "../../util/jsonl.js";
 import { validate } from "../../config/load.js";
-import { expandKinds } from "../../kinds/expand.js";
+import { expandKinds, kindsNeedSandbox } from "../../kinds/expand.js";
 import type { SandboxPool } from "../../sandbox/pool.js";
 import { withSandbox } from "../../train/stage-support.js";
 import { runPaths, type StageContext } from "../context.js";
@@ -51,7 +51,7 @@ export async function dataStage(ctx: StageContext): Promise<Record<string, unkno
   let kindCounts: Record<string, unknown> | undefined;
   if (kinds.length !== 1 || kinds[0] !== "unit_test") {
     const expand = (executor?: SandboxPool): ReturnType<typeof expandKinds> => expandKinds(tasks, kinds, { seed: config.seed, executor, timeoutS: config.sandbox.timeout_s });
-    const expanded = kinds.includes("bugfix") ? await withSandbox(config, (pool) => expand(pool)) : await expand();
+    const expanded = kindsNeedSandbox(kinds) ? await withSandbox(config, (pool) => expand(pool)) : await expand();
     tasks = expanded.tasks;
     kindCounts = expanded.counts;
     ctx.log(`  kinds: ${Object.entries(expanded.counts).map(([k, c]) => `${k} ${c.made}`).join(", ")}`);
