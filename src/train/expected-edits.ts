@@ -1,0 +1,206 @@
+/**
+ * Wrong expected values, made on purpose: the commonest real failure of a test writer is a check
+ * like `assert f(3) == 7` when f(3) is 6. This finds the assertions of a test file that compare
+ * against a literal (`assert <expr> == <literal>`, either side; the literal an int, float,
+ * string, bool, None, or a list or tuple of such) inside a test function, and changes one
+ * literal by a seeded edit, by byte range in the source (parsed with tree-sitter,
+ * src/tasks/corpus/parser.ts):
+ *   int or float: +1 or -1;  string: one letter or digit changed (an empty or letterless string
+ *   gains an `x`);  True <-> False;  None -> 0;  an empty list or tuple gains a 0.
+ * Nothing is run here: src/train/synthetic-traces.ts runs the edited file to prove it fails.
+ */
+import type { Node } from "web-tree-sitter";
+import { pythonParser } from "../tasks/corpus/parser.js";
+import type { Rng } from "../util/rng.js";
+
+/** One edited test file and what was changed. */
+export interface ExpectedEdit {
+  /** The test file with exactly one literal changed. */
+  tests: string;
+  /** 1-based line of the edited assertion. */
+  line: number;
+  /** The test function holding it as pytest names it, without parameters: `test_f` or `TestX::test_f`. */
+  test: string;
+  /** Offset of the changed literal in the original file, its text before and after. */
+  offset: number;
+  before: string;
+  after: string;
+}
+
+/** An assertion with a literal expected value: the literals that can be edited in it. */
+interface Site {
+  assertion: Node;
+  test: string;
+  leaves: Node[];
+}
+
+const SCALARS = new Set(["integer", "float", "string", "true", "false", "none"]);
+const CONTAINERS = new Set(["list", "tuple"]);
+
+function items(node: Node): Node[] {
+  return node.namedChildren.filter((c): c is Node => c !== null && c.type !== "comment");
+}
+
+/** A signed number: `-3`, `+2.5`. */
+function isSignedNumber(node: Node): boolean {
+  const argument = node.childForFieldName("argument");
+  const operator = node.childForFieldName("operator")?.type;
+  return node.type === "unary_operator" && (operator === "-" || operator === "+") && (argument?.type === "integer" || argument?.type === "float");
+}
+
+/** A literal whose every part can stand as an expected value (no f-string, no name, no call). */
+function isLiteral(node: Node): boolean {
+  if (node.type === "string") return !node.namedChildren.some((c) => c?.type === "interpolation");
+  if (SCALARS.has(node.type) || isSignedNumber(node)) return true;
+  return CONTAINERS.has(node.type) && items(node).every(isLiteral);
+}
+
+/** The literals an edit may change: the scalars of a container, or an empty container itself. */
+function leaves(node: Node): Node[] {
+  if (!CONTAINERS.has(node.type)) return editable(node) ? [node] : [];
+  const inner = items(node);
+  return inner.length === 0 ? [node] : inner.flatMap(leaves);
+}
+
+/** The enclosing test function as pytest names it, or undefined outside a `test*` function. */
+function testName(node: Node): string | undefined {
+  let fn: Node | null = node.parent;
+  while (fn !== null && fn.type !== "function_definition") fn = fn.parent;
+  const name = fn?.childForFieldName("name")?.text;
+  if (fn === null || fn === undefined || name === undefined || !name.startsWith("test")) return undefined;
+  const classes: string[] = [];
+  for (let p = fn.parent; p !== null; p = p.parent) {
+    if (p.type === "function_definition") return undefined; // a nested function is not collected
+    if (p.type === "class_definition") classes.unshift(p.childForFieldName("name")?.text ?? "");
+  }
+  return [...classes, name].join("::");
+}
+
+/** The expected value of `assert a == b` (one `==`, one side a literal, the other not), if any. */
+function expectedValue(assertion: Node): Node | undefined {
+  const test = items(assertion)[0];
+  if (test?.type !== "comparison_operator" || test.children.length !== 3 || test.children[1]?.type !== "==") return undefined;
+  const [left, right] = [test.children[0], test.children[2]];
+  if (left === null || left === undefined || right === null || right === undefined) return undefined;
+  if (isLiteral(right) && !isLiteral(left)) return right;
+  if (isLiteral(left) && !isLiteral(right)) return left;
+  return undefined;
+}
+
+function assertions(root: Node): Node[] {
+  const out: Node[] = [];
+  const walk = (node: Node): void => {
+    for (const child of node.namedChildren) {
+      if (child === null) continue;
+      if (child.type === "assert_statement") out.push(child);
+      else walk(child);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+function sites(root: Node): Site[] {
+  return assertions(root).flatMap((assertion) => {
+    const test = testName(assertion);
+    const expected = expectedValue(assertion);
+    const editable = expected === undefined ? [] : leaves(expected);
+    return test === undefined || editable.length === 0 ? [] : [{ assertion, test, leaves: editable }];
+  });
+}
+
+function numberText(value: number): string {
+  return Number.isInteger(value) && Math.abs(value) < 1e16 ? value.toFixed(1) : String(value);
+}
+
+/** A different letter of the same case, or a different digit. */
+function otherChar(c: string, rng: Rng): string {
+  const pool = /[a-z]/.test(c) ? "abcdefghijklmnopqrstuvwxyz" : /[A-Z]/.test(c) ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : "0123456789";
+  return rng.pick([...pool].filter((o) => o !== c));
+}
+
+function editString(node: Node, rng: Rng): string {
+  const start = node.namedChildren.find((c) => c?.type === "string_start");
+  const end = node.namedChildren.find((c) => c?.type === "string_end");
+  const from = (start?.endIndex ?? node.startIndex) - node.startIndex;
+  const to = (end?.startIndex ?? node.endIndex) - node.startIndex;
+  const text = node.text;
+  const content = text.slice(from, to);
+  // a letter or digit not right after a backslash: never part of an escape sequence
+  const positions = [...content].flatMap((c, i) => (/[A-Za-z0-9]/.test(c) && content[i - 1] !== "\\" ? [i] : []));
+  if (positions.length === 0) return `${text.slice(0, to)}x${text.slice(to)}`;
+  const at = from + rng.pick(positions);
+  return `${text.slice(0, at)}${otherChar(text[at] as string, rng)}${text.slice(at + 1)}`;
+}
+
+/** The digits of a number literal, without its sign. */
+function digitsOf(node: Node): Node {
+  return node.type === "unary_operator" ? (node.childForFieldName("argument") as Node) : node;
+}
+
+function integerValue(digits: Node): bigint | undefined {
+  try {
+    return BigInt(digits.text.replace(/_/g, "")); // decimal, 0x, 0o, 0b; a 1j suffix throws
+  } catch {
+    return undefined;
+  }
+}
+
+/** Numbers that are not plain (1j, 1_000.5) are left alone; every other literal can be edited. */
+function editable(node: Node): boolean {
+  const digits = digitsOf(node);
+  if (digits.type === "integer") return integerValue(digits) !== undefined;
+  if (digits.type === "float") return Number.isFinite(Number(digits.text));
+  return true;
+}
+
+/** The literal's new text (the literal is editable()). */
+function editText(node: Node, rng: Rng): string {
+  const delta = rng.pick([1, -1]);
+  switch (node.type) {
+    case "true":
+      return "False";
+    case "false":
+      return "True";
+    case "none":
+      return "0";
+    case "string":
+      return editString(node, rng);
+    case "list":
+      return "[0]";
+    case "tuple":
+      return "(0,)";
+  }
+  const negative = node.type === "unary_operator" && node.childForFieldName("operator")?.type === "-";
+  const digits = digitsOf(node);
+  if (digits.type === "integer") {
+    const value = integerValue(digits) as bigint;
+    return String((negative ? -value : value) + BigInt(delta));
+  }
+  const value = Number(digits.text);
+  return numberText((negative ? -value : value) + delta);
+}
+
+/**
+ * Up to `count` edited copies of the file, each with one literal changed in a different
+ * assertion (chosen with `rng`, as are the literal and the edit).
+ */
+export async function expectedValueEdits(tests: string, count: number, rng: Rng): Promise<ExpectedEdit[]> {
+  const tree = (await pythonParser()).parse(tests);
+  if (tree === null || tree.rootNode.hasError) return [];
+  return rng
+    .shuffle(sites(tree.rootNode))
+    .slice(0, count)
+    .map((site) => {
+      const leaf = rng.pick(site.leaves);
+      const after = editText(leaf, rng);
+      return {
+        tests: `${tests.slice(0, leaf.startIndex)}${after}${tests.slice(leaf.endIndex)}`,
+        line: site.assertion.startPosition.row + 1,
+        test: site.test,
+        offset: leaf.startIndex,
+        before: leaf.text,
+        after,
+      };
+    });
+}
