@@ -2,7 +2,8 @@
  * Wrong expected values, made on purpose: the commonest real failure of a test writer is a check
  * like `assert f(3) == 7` when f(3) is 6. This finds the assertions of a test file that compare
  * against a literal (`assert <expr> == <literal>`, either side; the literal an int, float,
- * string, bool, None, or a list or tuple of such) inside a test function, and changes one
+ * string, bool, None, or a list or tuple of such) inside a test function, or whose expected
+ * value is a parameter of `@pytest.mark.parametrize` (each case's literal), and changes one
  * literal by a seeded edit, by byte range in the source (parsed with tree-sitter,
  * src/tasks/corpus/parser.ts):
  *   int or float: +1 or -1;  string: one letter or digit changed (an empty or letterless string
@@ -10,6 +11,7 @@
  * Nothing is run here: src/train/synthetic-traces.ts runs the edited file to prove it fails.
  */
 import type { Node } from "web-tree-sitter";
+import { stringContent } from "../kinds/python-function.js";
 import { pythonParser } from "../tasks/corpus/parser.js";
 import type { Rng } from "../util/rng.js";
 
@@ -27,9 +29,9 @@ export interface ExpectedEdit {
   after: string;
 }
 
-/** An assertion with a literal expected value: the literals that can be edited in it. */
+/** An assertion with a literal expected value (or one parametrized case of it): the literals that can be edited in it. */
 interface Site {
-  assertion: Node;
+  line: number;
   test: string;
   leaves: Node[];
 }
@@ -76,37 +78,70 @@ function testName(node: Node): string | undefined {
   return [...classes, name].join("::");
 }
 
-/** The expected value of `assert a == b` (one `==`, one side a literal, the other not), if any. */
-function expectedValue(assertion: Node): Node | undefined {
+/** The two sides of `assert a == b` (one `==` only), if the assertion is one. */
+function equalitySides(assertion: Node): [Node, Node] | undefined {
   const test = items(assertion)[0];
   if (test?.type !== "comparison_operator" || test.children.length !== 3 || test.children[1]?.type !== "==") return undefined;
   const [left, right] = [test.children[0], test.children[2]];
-  if (left === null || left === undefined || right === null || right === undefined) return undefined;
-  if (isLiteral(right) && !isLiteral(left)) return right;
-  if (isLiteral(left) && !isLiteral(right)) return left;
-  return undefined;
+  return left === null || left === undefined || right === null || right === undefined ? undefined : [left, right];
 }
 
-function assertions(root: Node): Node[] {
-  const out: Node[] = [];
-  const walk = (node: Node): void => {
-    for (const child of node.namedChildren) {
-      if (child === null) continue;
-      if (child.type === "assert_statement") out.push(child);
-      else walk(child);
-    }
-  };
-  walk(root);
-  return out;
+/** The expected value of `assert a == b`: the side that is a literal when the other is not. */
+function expectedValue(assertion: Node): Node | undefined {
+  const [left, right] = equalitySides(assertion) ?? [];
+  if (left === undefined || right === undefined || isLiteral(left) === isLiteral(right)) return undefined;
+  return isLiteral(right) ? right : left;
 }
 
-function sites(root: Node): Site[] {
-  return assertions(root).flatMap((assertion) => {
+function assertionSites(root: Node): Site[] {
+  return root.descendantsOfType("assert_statement").flatMap((assertion) => {
     const test = testName(assertion);
     const expected = expectedValue(assertion);
     const editable = expected === undefined ? [] : leaves(expected);
-    return test === undefined || editable.length === 0 ? [] : [{ assertion, test, leaves: editable }];
+    return test === undefined || editable.length === 0 ? [] : [{ line: assertion.startPosition.row + 1, test, leaves: editable }];
   });
+}
+
+/** The parameter names of `parametrize("a, expected", ...)` or `parametrize(["a", "expected"], ...)`. */
+function parameterNames(node: Node): string[] | undefined {
+  if (node.type === "string" && isLiteral(node)) return stringContent(node).split(",").map((n) => n.trim());
+  if (CONTAINERS.has(node.type) && items(node).every((n) => n.type === "string")) return items(node).map(stringContent);
+  return undefined;
+}
+
+/**
+ * Expected values given as parameters: `@pytest.mark.parametrize("x, expected", [(1, 2), ...])`
+ * on a test that asserts `... == expected`. Each case's expected literal is a site of its own.
+ */
+function parametrizeSites(root: Node): Site[] {
+  return root.descendantsOfType("decorator").flatMap((decorator) => {
+    const call = items(decorator)[0];
+    const fn = decorator.parent?.childForFieldName("definition");
+    const args = call?.type === "call" ? items(call.childForFieldName("arguments") as Node) : [];
+    const body = fn?.type === "function_definition" ? fn.childForFieldName("body") : null;
+    const test = body === null || body === undefined ? undefined : testName(body);
+    const [namesNode, casesNode] = args;
+    if (!/(^|\.)parametrize$/.test(call?.childForFieldName("function")?.text ?? "") || test === undefined || namesNode === undefined || casesNode === undefined || !CONTAINERS.has(casesNode.type)) return [];
+    const names = parameterNames(namesNode) ?? [];
+    // the parameters the test compares against with ==, the other side not a literal
+    const expectedAt = new Set(
+      (body as Node).descendantsOfType("assert_statement").flatMap((a) => {
+        const [left, right] = equalitySides(a) ?? [];
+        if (left === undefined || right === undefined) return [];
+        return [left, right].flatMap((side, i) => (side.type === "identifier" && names.includes(side.text) && !isLiteral(i === 0 ? right : left) ? [names.indexOf(side.text)] : []));
+      }),
+    );
+    return items(casesNode).flatMap((c) => {
+      const values = names.length === 1 ? [c] : c.type === "tuple" || c.type === "list" ? items(c) : [];
+      if (values.length !== names.length) return [];
+      const editable = [...expectedAt].flatMap((i) => (isLiteral(values[i] as Node) ? leaves(values[i] as Node) : []));
+      return editable.length === 0 ? [] : [{ line: c.startPosition.row + 1, test, leaves: editable }];
+    });
+  });
+}
+
+function sites(root: Node): Site[] {
+  return [...assertionSites(root), ...parametrizeSites(root)].sort((a, b) => (a.leaves[0] as Node).startIndex - (b.leaves[0] as Node).startIndex);
 }
 
 function numberText(value: number): string {
@@ -196,7 +231,7 @@ export async function expectedValueEdits(tests: string, count: number, rng: Rng)
       const after = editText(leaf, rng);
       return {
         tests: `${tests.slice(0, leaf.startIndex)}${after}${tests.slice(leaf.endIndex)}`,
-        line: site.assertion.startPosition.row + 1,
+        line: site.line,
         test: site.test,
         offset: leaf.startIndex,
         before: leaf.text,
