@@ -2,7 +2,7 @@
  * Wrong expected values, made on purpose: the commonest real failure of a test writer is a check
  * like `assert f(3) == 7` when f(3) is 6. This finds the assertions of a test file that compare
  * against a literal (`assert <expr> == <literal>`, either side; the literal an int, float,
- * string, bool, None, or a list or tuple of such) inside a test function, or whose expected
+ * string, bool, None, or a list or tuple of such; or `assert <expr> is True|False`) inside a test function, or whose expected
  * value is a parameter of `@pytest.mark.parametrize` (each case's literal), and changes one
  * literal by a seeded edit, by byte range in the source (parsed with tree-sitter,
  * src/tasks/corpus/parser.ts):
@@ -78,19 +78,21 @@ function testName(node: Node): string | undefined {
   return [...classes, name].join("::");
 }
 
-/** The two sides of `assert a == b` (one `==` only), if the assertion is one. */
-function equalitySides(assertion: Node): [Node, Node] | undefined {
+/** The two sides of `assert a == b` or `assert a is b` (one operator only), if the assertion is one. */
+function comparedSides(assertion: Node, operator: "==" | "is"): [Node, Node] | undefined {
   const test = items(assertion)[0];
-  if (test?.type !== "comparison_operator" || test.children.length !== 3 || test.children[1]?.type !== "==") return undefined;
+  if (test?.type !== "comparison_operator" || test.children.length !== 3 || test.children[1]?.type !== operator) return undefined;
   const [left, right] = [test.children[0], test.children[2]];
   return left === null || left === undefined || right === null || right === undefined ? undefined : [left, right];
 }
 
-/** The expected value of `assert a == b`: the side that is a literal when the other is not. */
+/** The expected value of `assert a == b` (the side that is a literal when the other is not), or the bool of `assert a is True`. */
 function expectedValue(assertion: Node): Node | undefined {
-  const [left, right] = equalitySides(assertion) ?? [];
-  if (left === undefined || right === undefined || isLiteral(left) === isLiteral(right)) return undefined;
-  return isLiteral(right) ? right : left;
+  const [left, right] = comparedSides(assertion, "==") ?? [];
+  if (left !== undefined && right !== undefined && isLiteral(left) !== isLiteral(right)) return isLiteral(right) ? right : left;
+  const [subject, bool] = comparedSides(assertion, "is") ?? [];
+  // `is None` has no edit that is still an identity check Python accepts without a warning
+  return subject !== undefined && !isLiteral(subject) && (bool?.type === "true" || bool?.type === "false") ? bool : undefined;
 }
 
 function assertionSites(root: Node): Site[] {
@@ -126,7 +128,7 @@ function parametrizeSites(root: Node): Site[] {
     // the parameters the test compares against with ==, the other side not a literal
     const expectedAt = new Set(
       (body as Node).descendantsOfType("assert_statement").flatMap((a) => {
-        const [left, right] = equalitySides(a) ?? [];
+        const [left, right] = comparedSides(a, "==") ?? [];
         if (left === undefined || right === undefined) return [];
         return [left, right].flatMap((side, i) => (side.type === "identifier" && names.includes(side.text) && !isLiteral(i === 0 ? right : left) ? [names.indexOf(side.text)] : []));
       }),

@@ -25,7 +25,7 @@ export type SyntheticTrace = Trace & { source: typeof SYNTHETIC_SOURCE; edit: Pi
 export const SKIP = {
   kind: "not a unit_test task",
   noTests: "no reference tests",
-  noEdit: "no editable assertion (assert <expr> == <literal> in a test function)",
+  noEdit: "no editable assertion (== a literal, is True/False, or a parametrized expected value, in a test function)",
   reference: "reference tests do not pass on the code",
   notFailed: "broken file did not fail",
   otherFailure: "broken file failed elsewhere than the edited assertion",
