@@ -56,11 +56,11 @@ function count(into: Record<string, number>, reason: string, by = 1): void {
   into[reason] = (into[reason] ?? 0) + by;
 }
 
-/** The edited assertion failed: a failing test is its test (any parameters) with an assertion message. */
+/** The edited assertion failed: a failing test is its test (any parameters) failing an assertion (`assert ...`, or `AssertionError: <its message>`). */
 function failedAtEdit(result: ExecResult, edit: ExpectedEdit): boolean {
   return result.tests.some((t) => {
     const name = (t.nodeid.split("::").slice(1).join("::") || t.nodeid).replace(/\[.*\]$/, "");
-    return t.outcome === "failed" && name === edit.test && /^(AssertionError: )?assert /.test(t.message);
+    return t.outcome === "failed" && name === edit.test && /^(assert |AssertionError\b)/.test(t.message);
   });
 }
 

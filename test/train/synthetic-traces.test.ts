@@ -18,6 +18,8 @@ const code = "def f(x):\n    return x * 2\n";
 const task = (id: string, fields: Record<string, unknown>): Task => taskSchema.parse({ id, source: "test", code, entry_points: ["f"], ...fields });
 
 const GOOD = task("t/good", { tests: "from solution import f\n\n\ndef test_small():\n    assert f(1) == 2\n\n\ndef test_big():\n    assert f(10) == 20\n" });
+// an assertion with its own message (HumanEval writes many): pytest's log starts with the message
+const WITH_MESSAGE = task("t/message", { tests: 'from solution import f\n\n\ndef test_f():\n    assert f(1) == 2, "f doubles"\n' });
 const NO_TESTS = task("t/none", {});
 const NO_EDIT = task("t/noedit", { tests: "from solution import f\n\n\ndef test_f():\n    assert f(1) > 0\n" });
 const FAILING_REFERENCE = task("t/wrong", { tests: "from solution import f\n\n\ndef test_f():\n    assert f(1) == 3\n" });
@@ -57,11 +59,12 @@ test("a trace's broken file fails at the edited assertion, the reference passes,
 });
 
 test("tasks that cannot give a trace and edits that do not fail at the edit are counted by reason", async () => {
-  const { traces, counts } = await syntheticTraces([NO_TESTS, NO_EDIT, FAILING_REFERENCE, OTHER_KIND, SWALLOWED, UNCHANGED, GOOD], pool, { perTask: 1, seed: 1 });
-  assert.deepEqual(traces.map((t) => t.task_id), ["t/good"]);
+  const { traces, counts } = await syntheticTraces([NO_TESTS, NO_EDIT, FAILING_REFERENCE, OTHER_KIND, SWALLOWED, UNCHANGED, WITH_MESSAGE, GOOD], pool, { perTask: 1, seed: 1 });
+  assert.deepEqual(traces.map((t) => t.task_id), ["t/message", "t/good"]);
+  assert.match(traces[0]?.failure_log ?? "", /test_f: AssertionError: f doubles\nassert 2 == [13]\b/);
   assert.deepEqual(counts.tasks_skipped, { [SKIP.noTests]: 1, [SKIP.noEdit]: 1, [SKIP.reference]: 1, [SKIP.kind]: 1 });
   assert.deepEqual(counts.edits_dropped, { [SKIP.otherFailure]: 1, [SKIP.notFailed]: 1 });
-  assert.deepEqual([counts.tasks, counts.tasks_with_traces, counts.traces], [7, 1, 1]);
+  assert.deepEqual([counts.tasks, counts.tasks_with_traces, counts.traces], [8, 2, 2]);
 });
 
 test("the same seed gives the same traces, whatever other tasks are in the file; readTraces accepts them", async () => {
