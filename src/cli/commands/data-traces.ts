@@ -36,13 +36,14 @@ export const tracesCommand: Command = {
   name: "traces",
   summary: "Failure -> fix traces made from reference tests with one wrong expected value, checked in the sandbox.",
   description: `For each unit_test task with reference tests, changes the expected value of --per-task
-assertions of the form 'assert <expr> == <literal>' (one literal each: an int or float +-1, one
-character of a string, a bool flipped, None -> 0), runs the reference and each broken file on the
-task's code in the sandbox, and keeps a trace {task_id, code, module, failed_test, failure_log,
-fixed_test, round: 1, reward: null, source: "${SYNTHETIC_SOURCE}", edit} when the reference passes and
-the broken file fails at the edited assertion. Stage C of a curriculum trains on traces
-(sft.stages[].traces.file). Writes --out and, beside it, <name>.stats.json (settings and counts).
-Same seed, same traces.`,
+assertions ('assert <expr> == <literal>', 'assert <expr> is True|False', or a parametrize case;
+one literal each: an int or float +-1, one character of a string, a bool flipped, None -> 0),
+runs the reference and each broken file on the task's code in the sandbox, and keeps a trace
+{task_id, code, module, failed_test, failure_log, fixed_test, round: 1, reward: null,
+source: "${SYNTHETIC_SOURCE}", edit} when the reference passes and the broken file fails at the
+edited assertion. A curriculum's traces stage trains on them (sft.stages[].traces.file, or
+traces.synthetic_per_task). Writes --out and, beside it, <name>.stats.json (settings and counts).
+docs/training.md, 'Synthetic traces', has the details and limits. Same seed, same traces.`,
   flags: [
     { name: "tasks", type: "string", required: true, value: "<tasks.jsonl>", description: "tasks with reference tests (from 'testtune data prepare')" },
     { name: "out", type: "string", required: true, value: "<traces.jsonl>", description: "the traces file to write" },
