@@ -162,11 +162,16 @@ function editString(node: Node, rng: Rng): string {
   const from = (start?.endIndex ?? node.startIndex) - node.startIndex;
   const to = (end?.startIndex ?? node.endIndex) - node.startIndex;
   const text = node.text;
-  const content = text.slice(from, to);
-  // a letter or digit not right after a backslash: never part of an escape sequence
-  const positions = [...content].flatMap((c, i) => (/[A-Za-z0-9]/.test(c) && content[i - 1] !== "\\" ? [i] : []));
+  // escape sequences (\x41, \N{DASH}, \n) stay whole: a changed letter in one may not be Python
+  const escapes = node.descendantsOfType("escape_sequence").map((e) => [e.startIndex - node.startIndex, e.endIndex - node.startIndex] as const);
+  const positions: number[] = [];
+  // indexes are UTF-16 code units, as tree-sitter's offsets; only ASCII letters and digits are chosen
+  for (let i = from; i < to; i++) {
+    const inEscape = escapes.some(([a, b]) => i >= a && i < b) || text[i - 1] === "\\"; // the backslash check covers raw strings
+    if (/[A-Za-z0-9]/.test(text[i] as string) && !inEscape) positions.push(i);
+  }
   if (positions.length === 0) return `${text.slice(0, to)}x${text.slice(to)}`;
-  const at = from + rng.pick(positions);
+  const at = rng.pick(positions);
   return `${text.slice(0, at)}${otherChar(text[at] as string, rng)}${text.slice(at + 1)}`;
 }
 

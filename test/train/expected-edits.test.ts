@@ -40,15 +40,18 @@ for (const [label, expected, allowed] of [
 }
 
 test("a string changes in exactly one letter or digit, never inside an escape sequence, with non-ASCII text before it", async () => {
-  const original = fileWith('assert f("é") == "a\\nb\\t"');
-  for (let seed = 0; seed < 20; seed++) {
+  const original = fileWith('assert f("é😀") == "😀a\\x41\\N{DASH}\\nb"');
+  const chosen = new Set<string>();
+  for (let seed = 0; seed < 30; seed++) {
     const [edit] = await editsOf(original, 1, seed);
     assert.ok(edit !== undefined);
     assertOneLiteral(original, edit);
-    assert.equal(edit.before, '"a\\nb\\t"');
-    assert.match(edit.after, /^"[a-z]\\nb\\t"$|^"a\\n[a-z]\\t"$/);
-    assert.equal([...edit.after].filter((c, i) => c !== edit.before[i]).length, 1);
+    assert.equal(edit.before, '"😀a\\x41\\N{DASH}\\nb"');
+    assert.match(edit.after, /^"😀[a-z]\\x41\\N\{DASH\}\\nb"$|^"😀a\\x41\\N\{DASH\}\\n[a-z]"$/);
+    assert.equal([...edit.after].filter((c, i) => c !== [...edit.before][i]).length, 1);
+    chosen.add(edit.after.includes('"😀a') ? "b" : "a");
   }
+  assert.deepEqual(chosen, new Set(["a", "b"]), "both editable letters are chosen by some seed");
 });
 
 test("in a list or tuple one element is edited; the literal may stand on the left", async () => {
