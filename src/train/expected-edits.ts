@@ -1,18 +1,17 @@
 /**
  * Wrong expected values, made on purpose: the commonest real failure of a test writer is a check
- * like `assert f(3) == 7` when f(3) is 6. This finds the assertions of a test file that compare
- * against a literal (`assert <expr> == <literal>`, either side; the literal an int, float,
- * string, bool, None, or a list or tuple of such; or `assert <expr> is True|False`) inside a test function, or whose expected
- * value is a parameter of `@pytest.mark.parametrize` (each case's literal), and changes one
- * literal by a seeded edit, by byte range in the source (parsed with tree-sitter,
- * src/tasks/corpus/parser.ts):
- *   int or float: +1 or -1;  string: one letter or digit changed (an empty or letterless string
- *   gains an `x`);  True <-> False;  None -> 0;  an empty list or tuple gains a 0.
- * Nothing is run here: src/train/synthetic-traces.ts runs the edited file to prove it fails.
+ * like `assert f(3) == 7` when f(3) is 6. This finds, inside the test functions of a file, the
+ * assertions that compare against a literal (`assert <expr> == <literal>`, either side, or
+ * `assert <expr> is True|False`) and the `@pytest.mark.parametrize` cases whose expected column
+ * the test compares with `==`, and changes one literal of one of them by a seeded edit
+ * (src/train/literal-edits.ts), by its range in the source as tree-sitter parsed it
+ * (src/tasks/corpus/parser.ts). Nothing is run here: src/train/synthetic-traces.ts runs the
+ * edited file to prove it fails.
  */
 import type { Node } from "web-tree-sitter";
 import { stringContent } from "../kinds/python-function.js";
 import { pythonParser } from "../tasks/corpus/parser.js";
+import { CONTAINERS, editText, isLiteral, items, leaves } from "./literal-edits.js";
 import type { Rng } from "../util/rng.js";
 
 /** One edited test file and what was changed. */
@@ -34,34 +33,6 @@ interface Site {
   line: number;
   test: string;
   leaves: Node[];
-}
-
-const SCALARS = new Set(["integer", "float", "string", "true", "false", "none"]);
-const CONTAINERS = new Set(["list", "tuple"]);
-
-function items(node: Node): Node[] {
-  return node.namedChildren.filter((c): c is Node => c !== null && c.type !== "comment");
-}
-
-/** A signed number: `-3`, `+2.5`. */
-function isSignedNumber(node: Node): boolean {
-  const argument = node.childForFieldName("argument");
-  const operator = node.childForFieldName("operator")?.type;
-  return node.type === "unary_operator" && (operator === "-" || operator === "+") && (argument?.type === "integer" || argument?.type === "float");
-}
-
-/** A literal whose every part can stand as an expected value (no f-string, no name, no call). */
-function isLiteral(node: Node): boolean {
-  if (node.type === "string") return !node.namedChildren.some((c) => c?.type === "interpolation");
-  if (SCALARS.has(node.type) || isSignedNumber(node)) return true;
-  return CONTAINERS.has(node.type) && items(node).every(isLiteral);
-}
-
-/** The literals an edit may change: the scalars of a container, or an empty container itself. */
-function leaves(node: Node): Node[] {
-  if (!CONTAINERS.has(node.type)) return editable(node) ? [node] : [];
-  const inner = items(node);
-  return inner.length === 0 ? [node] : inner.flatMap(leaves);
 }
 
 /** The enclosing test function as pytest names it, or undefined outside a `test*` function. */
@@ -144,83 +115,6 @@ function parametrizeSites(root: Node): Site[] {
 
 function sites(root: Node): Site[] {
   return [...assertionSites(root), ...parametrizeSites(root)].sort((a, b) => (a.leaves[0] as Node).startIndex - (b.leaves[0] as Node).startIndex);
-}
-
-function numberText(value: number): string {
-  return Number.isInteger(value) && Math.abs(value) < 1e16 ? value.toFixed(1) : String(value);
-}
-
-/** A different letter of the same case, or a different digit. */
-function otherChar(c: string, rng: Rng): string {
-  const pool = /[a-z]/.test(c) ? "abcdefghijklmnopqrstuvwxyz" : /[A-Z]/.test(c) ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : "0123456789";
-  return rng.pick([...pool].filter((o) => o !== c));
-}
-
-function editString(node: Node, rng: Rng): string {
-  const start = node.namedChildren.find((c) => c?.type === "string_start");
-  const end = node.namedChildren.find((c) => c?.type === "string_end");
-  const from = (start?.endIndex ?? node.startIndex) - node.startIndex;
-  const to = (end?.startIndex ?? node.endIndex) - node.startIndex;
-  const text = node.text;
-  // escape sequences (\x41, \N{DASH}, \n) stay whole: a changed letter in one may not be Python
-  const escapes = node.descendantsOfType("escape_sequence").map((e) => [e.startIndex - node.startIndex, e.endIndex - node.startIndex] as const);
-  const positions: number[] = [];
-  // indexes are UTF-16 code units, as tree-sitter's offsets; only ASCII letters and digits are chosen
-  for (let i = from; i < to; i++) {
-    const inEscape = escapes.some(([a, b]) => i >= a && i < b) || text[i - 1] === "\\"; // the backslash check covers raw strings
-    if (/[A-Za-z0-9]/.test(text[i] as string) && !inEscape) positions.push(i);
-  }
-  if (positions.length === 0) return `${text.slice(0, to)}x${text.slice(to)}`;
-  const at = rng.pick(positions);
-  return `${text.slice(0, at)}${otherChar(text[at] as string, rng)}${text.slice(at + 1)}`;
-}
-
-/** The digits of a number literal, without its sign. */
-function digitsOf(node: Node): Node {
-  return node.type === "unary_operator" ? (node.childForFieldName("argument") as Node) : node;
-}
-
-function integerValue(digits: Node): bigint | undefined {
-  try {
-    return BigInt(digits.text.replace(/_/g, "")); // decimal, 0x, 0o, 0b; a 1j suffix throws
-  } catch {
-    return undefined;
-  }
-}
-
-/** Numbers that are not plain (1j, 1_000.5) are left alone; every other literal can be edited. */
-function editable(node: Node): boolean {
-  const digits = digitsOf(node);
-  if (digits.type === "integer") return integerValue(digits) !== undefined;
-  if (digits.type === "float") return Number.isFinite(Number(digits.text));
-  return true;
-}
-
-/** The literal's new text (the literal is editable()). */
-function editText(node: Node, rng: Rng): string {
-  const delta = rng.pick([1, -1]);
-  switch (node.type) {
-    case "true":
-      return "False";
-    case "false":
-      return "True";
-    case "none":
-      return "0";
-    case "string":
-      return editString(node, rng);
-    case "list":
-      return "[0]";
-    case "tuple":
-      return "(0,)";
-  }
-  const negative = node.type === "unary_operator" && node.childForFieldName("operator")?.type === "-";
-  const digits = digitsOf(node);
-  if (digits.type === "integer") {
-    const value = integerValue(digits) as bigint;
-    return String((negative ? -value : value) + BigInt(delta));
-  }
-  const value = Number(digits.text);
-  return numberText((negative ? -value : value) + delta);
 }
 
 /**
