@@ -9,6 +9,7 @@
 import type { ExecResult } from "../sandbox/types.js";
 import { failureLog } from "../quality/failure-log.js";
 import { execWithRetry, type Executor } from "../quality/score.js";
+import { SandboxError } from "../errors.js";
 import { kindName } from "../kinds/index.js";
 import type { Task } from "../tasks/schema.js";
 import { requestFor } from "../tasks/verify.js";
@@ -52,8 +53,8 @@ export interface SyntheticTraceCounts {
   isolation: ExecResult["isolation"] | null;
 }
 
-function count(into: Record<string, number>, reason: string, by = 1): void {
-  into[reason] = (into[reason] ?? 0) + by;
+function count(into: Record<string, number>, reason: string): void {
+  into[reason] = (into[reason] ?? 0) + 1;
 }
 
 /** The edited assertion failed: a failing test is its test (any parameters) failing an assertion (`assert ...`, or `AssertionError: <its message>`). */
@@ -74,6 +75,9 @@ async function tracesOfTask(task: Task, executor: Executor, options: SyntheticTr
   if (edits.length === 0) return { traces: [], skipped: SKIP.noEdit, dropped: [] };
   const run = (tests: string): Promise<ExecResult> => execWithRetry(executor, { ...requestFor(task, options.timeoutS), tests });
   const [original, ...broken] = await Promise.all([run(reference), ...edits.map((e) => run(e.tests))]);
+  // a sandbox_error is ours, twice: it says nothing about the reference or the edit
+  const lost = [original, ...broken].find((r) => r?.status === "sandbox_error");
+  if (lost !== undefined) throw new SandboxError(`data traces: the sandbox failed twice on a file of task '${task.id}': ${lost.detail}`, { hint: "run the same command again; 'testtune doctor' checks the sandbox" });
   if (original?.status !== "passed") return { traces: [], skipped: SKIP.reference, dropped: [], isolation: original?.isolation };
   const traces: SyntheticTrace[] = [];
   const dropped: string[] = [];

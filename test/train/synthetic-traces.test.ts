@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { SandboxError } from "../../src/errors.js";
 import { failureLog } from "../../src/quality/failure-log.js";
 import { SandboxPool } from "../../src/sandbox/pool.js";
 import { taskSchema, type Task } from "../../src/tasks/schema.js";
@@ -78,4 +79,16 @@ test("the same seed gives the same traces, whatever other tasks are in the file;
   writeFileSync(file, first.traces.map((t) => JSON.stringify(t)).join("\n"));
   const read = await readTraces(file);
   assert.deepEqual(read.map((t) => [t.task_id, t.failed_test, t.fixed_test, t.failure_log]), first.traces.map((t) => [t.task_id, t.failed_test, t.fixed_test, t.failure_log]));
+});
+
+test("a sandbox that fails twice on a file stops the run with a sandbox error, never a skipped task", async () => {
+  let calls = 0;
+  const broken = {
+    exec: async () => {
+      calls += 1;
+      return { status: "sandbox_error" as const, tests: [], assertions: 0, stdout: "", stderr: "", duration_s: 0, isolation: "bubblewrap" as const, detail: "executor died" };
+    },
+  };
+  await assert.rejects(syntheticTraces([GOOD], broken, { perTask: 1, seed: 1 }), (e: unknown) => e instanceof SandboxError && /executor died/.test(e.message) && /run the same command again/.test(e.hint ?? ""));
+  assert.equal(calls, 4, "the reference and the broken file, each retried once");
 });
