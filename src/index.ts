@@ -34,6 +34,7 @@ export { buildPreferencePairs, type PrefsOptions, type PrefsStats } from "./trai
 export { runTrainJob, type TrainOptions } from "./train/run-train.js";
 export { refine, type RefineOptions, type RefineResult } from "./train/refine.js";
 export { readTraces, traceSchema, traceSftRow, type Trace } from "./train/traces.js";
+export { syntheticTraces, type SyntheticTrace, type SyntheticTraceCounts, type SyntheticTraceOptions } from "./train/synthetic-traces.js";
 export { repairLoop, type FirstAttempt, type RepairSettings, type RepairOutcome } from "./eval/repair.js";
 export { repairResults, compareByRound, type RepairResults } from "./eval/repair-results.js";
 export { buildRepairPrompt, type RepairCase } from "./prompts/repair.js";

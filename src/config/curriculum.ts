@@ -18,6 +18,7 @@ const tracesSchema = z.strictObject({
   n: z.number().int().positive().default(2).describe("Test files sampled per task in round 0 when collecting"),
   temperature: z.number().min(0).default(0.8).describe("Sampling temperature when collecting"),
   max_new_tokens: z.number().int().positive().default(256).describe("Longest test file when collecting"),
+  synthetic_per_task: z.number().int().min(0).default(0).describe("Also make this many synthetic traces per task of the same max_tasks tasks: the reference test file with one wrong expected value, its pytest log, and the reference as the fix, checked in the sandbox (as 'testtune data traces'); 0 = none"),
   plain_pairs: z.boolean().default(false).describe("Also train each fixed file on the plain prompt (the task alone), besides the repair prompt"),
 });
 

@@ -18,6 +18,7 @@ import type { SftRow } from "../tasks/sft.js";
 import { sftRow } from "../tasks/sft.js";
 import type { Task } from "../tasks/schema.js";
 import { refine, refineFiles } from "../train/refine.js";
+import { syntheticTraces, type SyntheticTraceCounts } from "../train/synthetic-traces.js";
 import { readTraces, traceSftRow, type Trace } from "../train/traces.js";
 import { formatDuration } from "../util/progress.js";
 import { Rng } from "../util/rng.js";
@@ -49,41 +50,58 @@ function startingPoint(ctx: StageContext, previous: string | undefined): { base_
   return existsSync(join(previous, "adapter_config.json")) ? { base_model: base, adapter: previous } : { base_model: previous, adapter: null };
 }
 
-/** Stage C's traces: a given file, or collected by refine with the starting model on the stage's tasks. */
-async function stageTraces(ctx: StageContext, stage: CurriculumStage, dir: string, start: { base_model: string; adapter: string | null }): Promise<{ traces: Trace[]; collected?: Record<string, unknown> }> {
-  const traces = stage.traces as NonNullable<CurriculumStage["traces"]>;
-  if (traces.file !== undefined) return { traces: await readTraces(traces.file) };
-  const tasks = new Rng(`${ctx.config.seed}:curriculum:${stage.name}`).shuffle(await stageTasks(ctx, stage)).slice(0, traces.max_tasks);
+type TracesSettings = NonNullable<CurriculumStage["traces"]>;
+
+/** Refine with the starting model on the stage's tasks: the repairs that ended valid, and the figures. */
+async function collectTraces(ctx: StageContext, stage: CurriculumStage, tasks: Task[], dir: string, start: { base_model: string; adapter: string | null }, pool: SandboxPool): Promise<{ traces: Trace[]; collected: Record<string, unknown> }> {
+  const traces = stage.traces as TracesSettings;
   const outDir = join(dir, "refine");
   const { config } = ctx;
-  const pool = await SandboxPool.start({ workers: config.sandbox.workers, isolation: config.sandbox.isolation, defaultTimeoutS: config.sandbox.timeout_s });
-  try {
-    ctx.log(`  ${stage.name}: collecting repair traces on ${tasks.length} train tasks (${traces.rounds} rounds)`);
-    const result = await refine({
-      model: start.base_model,
-      ...(start.adapter === null ? {} : { adapter: start.adapter }),
-      tasks,
-      outDir,
-      n: traces.n,
-      executor: pool,
-      settings: {
-        rounds: traces.rounds,
-        sampling: { temperature: traces.temperature, top_p: config.eval.top_p, max_new_tokens: traces.max_new_tokens, batch_size: config.eval.batch_size, backend: config.eval.backend },
-        seed: config.seed,
-        prompt: runPromptOptions(ctx.runDir, config),
-        reward: config.reward.preset,
-        timeoutS: config.sandbox.timeout_s,
-        quiet: ctx.quiet,
-        log: ctx.log,
-      },
+  ctx.log(`  ${stage.name}: collecting repair traces on ${tasks.length} train tasks (${traces.rounds} rounds)`);
+  const result = await refine({
+    model: start.base_model,
+    ...(start.adapter === null ? {} : { adapter: start.adapter }),
+    tasks,
+    outDir,
+    n: traces.n,
+    executor: pool,
+    settings: {
+      rounds: traces.rounds,
+      sampling: { temperature: traces.temperature, top_p: config.eval.top_p, max_new_tokens: traces.max_new_tokens, batch_size: config.eval.batch_size, backend: config.eval.backend },
+      seed: config.seed,
+      prompt: runPromptOptions(ctx.runDir, config),
+      reward: config.reward.preset,
+      timeoutS: config.sandbox.timeout_s,
+      quiet: ctx.quiet,
+      log: ctx.log,
+    },
+  });
+  const collected = { tasks: tasks.length, n: traces.n, "pass@1_by_round": result["pass@1_by_round"], traces_by_round: result.per_round.slice(1).map((r) => r.fixed) };
+  if (result.traces === 0 && traces.synthetic_per_task === 0) {
+    throw new TesttuneError("E_DATA", `stage ${stage.name}: refine collected no traces (no repair ended valid on ${tasks.length} tasks)`, {
+      hint: `see ${refineFiles(outDir).results}; raise sft.stages[].traces.max_tasks, n or rounds, add synthetic_per_task, or give traces.file`,
     });
-    const collected = { tasks: tasks.length, n: traces.n, "pass@1_by_round": result["pass@1_by_round"], traces_by_round: result.per_round.slice(1).map((r) => r.fixed) };
-    if (result.traces === 0) {
-      throw new TesttuneError("E_DATA", `stage ${stage.name}: refine collected no traces (no repair ended valid on ${tasks.length} tasks)`, {
-        hint: `see ${refineFiles(outDir).results}; raise sft.stages[].traces.max_tasks, n or rounds, or give traces.file`,
-      });
+  }
+  return { traces: result.traces === 0 ? [] : await readTraces(refineFiles(outDir).traces), collected };
+}
+
+/** Stage C's traces: a given file or those refine collects with the starting model, plus synthetic ones of the stage's tasks. */
+async function stageTraces(ctx: StageContext, stage: CurriculumStage, dir: string, start: { base_model: string; adapter: string | null }): Promise<{ traces: Trace[]; collected?: Record<string, unknown>; synthetic?: SyntheticTraceCounts }> {
+  const settings = stage.traces as TracesSettings;
+  if (settings.file !== undefined && settings.synthetic_per_task === 0) return { traces: await readTraces(settings.file) };
+  const tasks = new Rng(`${ctx.config.seed}:curriculum:${stage.name}`).shuffle(await stageTasks(ctx, stage)).slice(0, settings.max_tasks);
+  const { sandbox } = ctx.config;
+  const pool = await SandboxPool.start({ workers: sandbox.workers, isolation: sandbox.isolation, defaultTimeoutS: sandbox.timeout_s });
+  try {
+    const given = settings.file === undefined ? await collectTraces(ctx, stage, tasks, dir, start, pool) : { traces: await readTraces(settings.file) };
+    if (settings.synthetic_per_task === 0) return given;
+    const made = await syntheticTraces(tasks, pool, { perTask: settings.synthetic_per_task, seed: ctx.config.seed, timeoutS: sandbox.timeout_s });
+    writeJsonl(join(dir, "synthetic-traces.jsonl"), made.traces);
+    ctx.log(`  ${stage.name}: ${made.counts.traces} synthetic traces (wrong expected values) from ${made.counts.tasks_with_traces} of ${tasks.length} tasks`);
+    if (given.traces.length + made.traces.length === 0) {
+      throw new TesttuneError("E_DATA", `stage ${stage.name}: no traces (refine repaired nothing and no task gave a synthetic trace)`, { hint: "raise sft.stages[].traces.max_tasks, or give traces.file" });
     }
-    return { traces: await readTraces(refineFiles(outDir).traces), collected };
+    return { ...given, traces: [...given.traces, ...made.traces], synthetic: made.counts };
   } finally {
     await pool.close();
   }
@@ -101,11 +119,12 @@ async function stagePairs(ctx: StageContext, stage: CurriculumStage, dir: string
   const figures: Record<string, unknown> = {};
   let rows: SftRow[];
   if (stage.traces !== undefined) {
-    const { traces, collected } = await stageTraces(ctx, stage, dir, start);
+    const { traces, collected, synthetic } = await stageTraces(ctx, stage, dir, start);
     rows = traces.map((t) => traceSftRow(t, prompt));
     if (stage.traces.plain_pairs) rows = [...rows, ...traces.map((t) => plainRow(t, prompt))];
     figures.traces = traces.length;
     if (collected !== undefined) figures.collected = collected;
+    if (synthetic !== undefined) figures.synthetic = synthetic;
   } else {
     rows = (await stageTasks(ctx, stage)).filter((t) => t.tests !== undefined).map((t) => sftRow(t, prompt.chat, prompt.system));
   }

@@ -26,7 +26,7 @@ test("the curriculum preset orders its stages and evaluates the stage models wit
 
 test("a traces stage needs no data of its own and defaults to collecting with two rounds", () => {
   const config = resolveRunConfig({ file: configFile("sft:\n  stages:\n    - {name: A}\n    - {name: C, traces: {}}\n") });
-  assert.deepEqual(config.sft.stages[1]?.traces, { rounds: 2, max_tasks: 400, n: 2, temperature: 0.8, max_new_tokens: 256, plain_pairs: false });
+  assert.deepEqual(config.sft.stages[1]?.traces, { rounds: 2, max_tasks: 400, n: 2, temperature: 0.8, max_new_tokens: 256, synthetic_per_task: 0, plain_pairs: false });
   assert.equal(config.eval.repair_rounds, 0);
 });
 
@@ -38,6 +38,7 @@ for (const [label, yaml, field] of [
   ["a tier that does not exist", "sft:\n  stages:\n    - {name: A, tiers: [6]}\n", "sft.stages[0].tiers[0]"],
   ["an eval model that is neither a stage nor sft/<name>", "eval:\n  models: [sft/B/final]\n", "eval.models[0]"],
   ["negative repair rounds", "eval:\n  repair_rounds: -1\n", "eval.repair_rounds"],
+  ["a fractional synthetic_per_task", "sft:\n  stages:\n    - {name: C, traces: {synthetic_per_task: 1.5}}\n", "sft.stages[0].traces.synthetic_per_task"],
 ] as const) {
   test(`a curriculum config with ${label} is an error naming ${field}`, () => {
     const file = configFile(yaml);

@@ -109,3 +109,22 @@ test("Ctrl-C in stage B leaves A complete and B resumable; a re-run skips A and 
   assert.deepEqual(rows.map((r) => [r.stage, r.pairs]), [["A", 4], ["B", 4]]);
   assert.ok(readFileSync(join(runDir, "sft", "B", "metrics.jsonl"), "utf8").includes('"loss"'));
 });
+
+test("a traces stage with synthetic_per_task trains on the given traces plus sandbox-checked synthetic ones of its tasks", async () => {
+  if (!existsSync(runPaths.pretrainedModel(runDir))) await prepare();
+  const given = { task_id: "t/0", code: tasks[0]?.code, failed_test: "from solution import f\n\ndef test_f():\n    assert f(1) == 5\n", failure_log: "outcome: failed (1 of 1 tests failed)\ntest_f: assert 1 == 5", fixed_test: tasks[0]?.tests, round: 1, reward: 1 };
+  const tracesFile = join(runDir, "given-traces.jsonl");
+  writeJsonl(tracesFile, [given]);
+  const stage = runConfigSchema.parse({ sft: { stages: [{ name: "C", from: "base", max_steps: 1, traces: { file: tracesFile, synthetic_per_task: 1, max_tasks: 3 } }] } }).sft.stages;
+  const result = await runCurriculum(context(() => undefined), stage);
+  const synthetic = readJsonlSync(join(runDir, "sft", "C", "synthetic-traces.jsonl")) as { task_id: string; source: string; failed_test: string; fixed_test: string }[];
+  assert.equal(synthetic.length, 3, "every task's one assertion gives a trace");
+  for (const t of synthetic) {
+    assert.equal(t.source, "reference-edit");
+    assert.equal(t.fixed_test, tasks.find((task) => task.id === t.task_id)?.tests);
+    assert.notEqual(t.failed_test, t.fixed_test);
+  }
+  const rows = result.curriculum as { stage: string; pairs: number; synthetic?: { traces: number } }[];
+  assert.deepEqual(rows.map((r) => [r.stage, r.pairs, r.synthetic?.traces]), [["C", 4, 3]], "the given trace and the 3 synthetic ones");
+  assert.equal(readJsonlSync(join(runDir, "sft", "C", "train.jsonl")).length, 4);
+});

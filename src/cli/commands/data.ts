@@ -2,7 +2,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../../errors.js";
-import { SandboxPool } from "../../sandbox/pool.js";
 import { distill } from "../../tasks/distill.js";
 import { readTasks } from "../../tasks/io.js";
 import { prepare } from "../../tasks/prepare.js";
@@ -14,26 +13,13 @@ import { Progress } from "../../util/progress.js";
 import { flag, type Command, type FlagSpec, type ParsedArgs } from "../command.js";
 import { checkKinds, expandKinds, kindsNeedSandbox, type ExpandResult } from "../../kinds/expand.js";
 import { exportCommand } from "./data-export.js";
-
-const DEFAULT_SEED = 1234; // the run config's default seed, so `data prepare` and `testtune run` agree
-
-const sandboxFlags: FlagSpec[] = [
-  { name: "isolation", type: "string", value: "<bubblewrap|none>", default: "bubblewrap", description: "sandbox isolation; 'none' runs tests unisolated (only for trusted code)" },
-  { name: "workers", type: "number", description: "sandbox executor processes (default: one per core)" },
-  { name: "timeout", type: "number", value: "<seconds>", default: 10, description: "wall-clock limit per test run" },
-];
+import { DEFAULT_SEED, sandboxFlags, startSandbox } from "./data-flags.js";
+import { tracesCommand } from "./data-traces.js";
 
 const promptFlags: FlagSpec[] = [
   { name: "tokenizer", type: "string", value: "<tokenizer.json|model dir>", description: "the model's tokenizer: token counts, and the chat template's location" },
   { name: "chat-template", type: "boolean", description: "render prompts with the tokenizer's chat template (instruct models)" },
 ];
-
-/** Starts the sandbox pool that --verify and distill run test files in. */
-async function startSandbox(args: ParsedArgs): Promise<SandboxPool> {
-  const isolation = flag.str(args, "isolation");
-  if (isolation !== "bubblewrap" && isolation !== "none") throw new UsageError(`--isolation takes bubblewrap or none, got '${isolation}'`);
-  return SandboxPool.start({ workers: flag.num(args, "workers"), isolation, defaultTimeoutS: flag.num(args, "timeout") });
-}
 
 /** Per kind: tasks made (text kinds: how many references pass their check) and tasks not made, by reason. */
 function kindLines(counts: ExpandResult["counts"]): string[] {
@@ -207,6 +193,6 @@ with the reason it was kept or not) and <out>/stats.json. OPENAI_API_KEY is sent
 
 export const dataCommand: Command = {
   name: "data",
-  summary: "Prepare task data (HumanEval, MBPP, KodCode, TestGenEval, a Python corpus, TinyTests), stats, distillation, export.",
-  subcommands: [prepareCommand, statsCommand, distillCommand, exportCommand],
+  summary: "Prepare task data (HumanEval, MBPP, KodCode, TestGenEval, a Python corpus, TinyTests), stats, distillation, export, synthetic repair traces.",
+  subcommands: [prepareCommand, statsCommand, distillCommand, exportCommand, tracesCommand],
 };
