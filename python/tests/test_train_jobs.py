@@ -90,8 +90,10 @@ def test_dpo_trains_an_adapter_and_reports_standard_metrics(workdir: Path, tmp_p
     assert any(e["level"] == "warning" and "load_in_4bit" in e["message"] for e in of_kind(emitted, "log"))
 
 
-def test_dpo_loss_equals_the_sigmoid_loss_computed_from_log_probs(workdir: Path, tmp_path: Path):
-    spec = dpo.Spec(model=str(workdir / "llama"), data=str(workdir / "pairs.jsonl"), output_dir=str(tmp_path / "dpo"), batch_size=4, beta=0.3)
+@pytest.mark.parametrize("rpo_alpha", [0.0, 0.5])
+def test_dpo_loss_equals_the_sigmoid_loss_plus_rpo_nll_computed_from_log_probs(workdir: Path, tmp_path: Path, rpo_alpha: float):
+    """rpo_alpha 0 is plain DPO; above 0 the loss gains rpo_alpha x the chosen tokens' mean NLL (RPO)."""
+    spec = dpo.Spec(model=str(workdir / "llama"), data=str(workdir / "pairs.jsonl"), output_dir=str(tmp_path / "dpo"), batch_size=4, beta=0.3, rpo_alpha=rpo_alpha)
     trainer = dpo.build_trainer(spec)
     model = trainer.model
     torch.manual_seed(0)
@@ -104,18 +106,28 @@ def test_dpo_loss_equals_the_sigmoid_loss_computed_from_log_probs(workdir: Path,
     with torch.no_grad():
         trl_loss = float(trainer.compute_loss(model, inputs))
 
-        def sequence_logps() -> torch.Tensor:
+        def token_logps() -> torch.Tensor:
             logits = model(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"]).logits[:, :-1]
-            token_logps = torch.log_softmax(logits.float(), dim=-1).gather(-1, inputs["input_ids"][:, 1:, None]).squeeze(-1)
-            return (token_logps * inputs["completion_mask"][:, 1:]).sum(dim=1)
+            return torch.log_softmax(logits.float(), dim=-1).gather(-1, inputs["input_ids"][:, 1:, None]).squeeze(-1)
 
-        policy = sequence_logps()
+        mask = inputs["completion_mask"][:, 1:]
+        policy_tokens = token_logps()
         with model.disable_adapter():
-            reference = sequence_logps()
-    chosen, rejected = (policy - reference).chunk(2)
+            reference_tokens = token_logps()
+    chosen, rejected = ((policy_tokens - reference_tokens) * mask).sum(dim=1).chunk(2)
     expected = float(-F.logsigmoid(spec.beta * (chosen - rejected)).mean())
     assert abs(expected - 0.6931) > 1e-3  # the check would be vacuous at the reference
-    assert trl_loss == pytest.approx(expected, abs=1e-5)
+    chosen_tokens, chosen_mask = policy_tokens.chunk(2)[0], mask.chunk(2)[0]
+    chosen_nll = float(-(chosen_tokens * chosen_mask).sum() / chosen_mask.sum())
+    assert chosen_nll > 0.1  # so the RPO term changes the loss by a visible amount
+    assert trl_loss == pytest.approx(expected + rpo_alpha * chosen_nll, abs=1e-5)
+
+
+def test_a_negative_rpo_alpha_is_a_spec_error_naming_it(workdir: Path, tmp_path: Path):
+    code, emitted = run_job("dpo", {"model": str(workdir / "llama"), "data": str(workdir / "pairs.jsonl"), "output_dir": str(tmp_path / "dpo"), "rpo_alpha": -0.5}, tmp_path)
+    assert code == 2
+    (error,) = of_kind(emitted, "error")
+    assert error["type"] == "spec" and "'rpo_alpha'" in error["message"]
 
 
 @pytest.mark.parametrize("arch", ["llama", "qwen2"])

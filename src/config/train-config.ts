@@ -73,6 +73,7 @@ export const dpoSectionSchema = z.strictObject({
   method: dpo.method,
   beta: dpo.beta,
   loss_type: dpo.loss_type,
+  rpo_alpha: dpo.rpo_alpha,
   batch_size: dpo.batch_size,
   grad_accum: dpo.grad_accum,
   learning_rate: dpo.learning_rate,

@@ -47,6 +47,11 @@ export const dpoSpecSchema = z.strictObject({
   method: z.enum(["lora", "full"]).default("lora").describe("lora: the reference is the adapter disabled; full: a frozen copy of the start model"),
   beta: z.number().positive().default(0.1).describe("Strength of the pull towards the reference (the DPO paper's and TRL's default)"),
   loss_type: z.enum(["sigmoid", "ipo", "hinge"]).default("sigmoid").describe("sigmoid is DPO; ipo (Azar et al., 2023) and hinge (SLiC) are variants"),
+  rpo_alpha: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe("Weight of the chosen completion's mean token NLL added to the preference loss (RPO, Pang et al., 2024; they use 1); 0 is plain DPO"),
   max_steps: z.number().int().positive().nullable().default(null).describe("Optimizer steps; when set it overrides epochs"),
   epochs: z.number().positive().default(1).describe("Passes over the pairs (when max_steps is null)"),
   batch_size: positiveInt(8).describe("Pairs per device per step (TRL's default)"),

@@ -8,6 +8,8 @@ import { listPresets } from "../../src/config/presets.js";
 import { runConfigSchema } from "../../src/config/run-config.js";
 import { ConfigError } from "../../src/errors.js";
 import { pinRunConfig, resolveRunConfig } from "../../src/pipeline/resolve-config.js";
+import { stageSection } from "../../src/train/stage-support.js";
+import { dpoSpecSchema } from "../../src/train/specs.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "testtune-config-"));
 
@@ -84,4 +86,14 @@ test("the schema description lists nested fields with defaults and descriptions"
   assert.ok(steps !== undefined);
   assert.equal(steps.default, 600);
   assert.match(steps.description ?? "", /Optimizer steps/);
+});
+
+test("dpo.rpo_alpha (RPO's NLL weight) reaches the dpo job spec; a negative one is a ConfigError naming it", () => {
+  const config = resolveRunConfig({ preset: "tinytests-solve", set: ["dpo.rpo_alpha=0.5"] });
+  const { from: _from, ...fields } = stageSection(config, "dpo", "dpo");
+  const spec = dpoSpecSchema.parse({ model: "m", data: "pairs.jsonl", output_dir: "o", ...fields });
+  assert.equal(spec.rpo_alpha, 0.5);
+  assert.equal(resolveRunConfig({}).dpo.rpo_alpha, 0, "off unless asked for");
+  assert.throws(() => resolveRunConfig({ set: ["dpo.rpo_alpha=-1"] }), (e: unknown) => e instanceof ConfigError && e.file === "--set" && e.field === "dpo.rpo_alpha");
+  assert.throws(() => resolveRunConfig({ set: ["dpo.rpo_alpha=lots"] }), (e: unknown) => e instanceof ConfigError && e.field === "dpo.rpo_alpha");
 });

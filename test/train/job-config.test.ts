@@ -30,7 +30,7 @@ test("a dpo config gets the job's defaults and paths relative to the config file
   assert.equal(config.model, join(dir, "..", "models", "sft"));
   assert.equal(config.data, join(dir, "pairs.jsonl"));
   assert.equal(config.output_dir, join(dir, "out", "dpo"));
-  assert.deepEqual([config.beta, config.loss_type, config.method, config.lora.r], [0.2, "sigmoid", "lora", 16]);
+  assert.deepEqual([config.beta, config.loss_type, config.rpo_alpha, config.method, config.lora.r], [0.2, "sigmoid", 0, "lora", 16]);
 });
 
 test("a wrong or unknown field is a ConfigError naming the file and the field", () => {
@@ -40,6 +40,8 @@ test("a wrong or unknown field is a ConfigError naming the file and the field", 
   rejects(() => loadTrainConfig("dpo", typo), typo, "");
   const nested = configFile("model: m\ndata: d.jsonl\noutput_dir: o\nlora: {r: 0}\n");
   rejects(() => loadTrainConfig("dpo", nested), nested, "lora.r");
+  const rpo = configFile("model: m\ndata: d.jsonl\noutput_dir: o\nrpo_alpha: -0.5\n");
+  rejects(() => loadTrainConfig("dpo", rpo), rpo, "rpo_alpha");
 });
 
 test("ppo and grpo configs name a tasks file instead of a reward URL", () => {

@@ -43,6 +43,7 @@ test("every training spec field says what it changes", () => {
 
 test("training specs reject unknown fields, bad enums and out-of-range values", () => {
   assert.equal(trainSpecSchemas.dpo.safeParse({ ...required.dpo, betta: 0.2 }).success, false);
+  assert.equal(trainSpecSchemas.dpo.safeParse({ ...required.dpo, rpo_alpha: -0.1 }).success, false);
   assert.equal(trainSpecSchemas.ppo.safeParse({ ...required.ppo, kl_estimator: "k4" }).success, false);
   assert.equal(trainSpecSchemas.ppo.safeParse({ ...required.ppo, clip_range: 1.5 }).success, false);
   assert.equal(trainSpecSchemas.grpo.safeParse({ ...required.grpo, reward_url: "127.0.0.1:8787" }).success, false);

@@ -48,6 +48,11 @@ class Spec(TrainingSpec):
     method: Literal["lora", "full"] = "lora"
     beta: float = 0.1  # strength of the pull towards the reference; the DPO paper's and TRL's default
     loss_type: Literal["sigmoid", "ipo", "hinge"] = "sigmoid"  # sigmoid is DPO itself; ipo (Azar et al., 2023) and hinge (SLiC) are variants
+    # RPO (Pang et al., 2024, "Iterative Reasoning Preference Optimization"): adds rpo_alpha times
+    # the chosen completion's mean token NLL to the preference loss. Plain DPO can lower the
+    # chosen completion's likelihood along with the rejected one's; the paper found the NLL term
+    # essential on reasoning and code tasks (alpha 1). 0 is plain DPO.
+    rpo_alpha: float = 0.0
     max_steps: int | None = None  # optimizer steps; when set it overrides epochs
     epochs: float = 1.0
     batch_size: int = 8  # pairs per device per step (TRL's default)
@@ -62,6 +67,7 @@ class Spec(TrainingSpec):
         self.check_training()
         require(not (self.load_in_4bit and self.method == "full"), "load_in_4bit", "4-bit weights cannot be trained: use method lora (QLoRA) or drop load_in_4bit")
         require(self.beta > 0, "beta", "must be > 0")
+        require(self.rpo_alpha >= 0, "rpo_alpha", "must be >= 0 (0 is plain DPO)")
         require(self.max_steps is None or self.max_steps > 0, "max_steps", "must be > 0 (or null to train for `epochs`)")
         require(self.epochs > 0, "epochs", "must be > 0")
         require(self.learning_rate is None or self.learning_rate > 0, "learning_rate", "must be > 0")
@@ -77,6 +83,14 @@ def read_preference_pairs(file: str) -> list[dict[str, str]]:
     return pairs
 
 
+def loss_terms(spec: Spec) -> dict[str, list]:
+    """TRL's loss_type/loss_weights for the spec: the preference loss, and with rpo_alpha > 0 TRL's
+    `sft` term (the chosen completions' mean token NLL) weighted by it, which is RPO."""
+    if spec.rpo_alpha == 0:
+        return {"loss_type": [spec.loss_type], "loss_weights": [1.0]}
+    return {"loss_type": [spec.loss_type, "sft"], "loss_weights": [1.0, spec.rpo_alpha]}
+
+
 def build_trainer(spec: Spec) -> DPOTrainer:
     pairs = read_preference_pairs(spec.data)
     tokenizer = AutoTokenizer.from_pretrained(spec.model)
@@ -87,7 +101,7 @@ def build_trainer(spec: Spec) -> DPOTrainer:
     args = DPOConfig(
         **spec_training_arguments(spec, learning_rate, num_train_epochs=spec.epochs, lr_scheduler_type="linear"),
         beta=spec.beta,
-        loss_type=[spec.loss_type],
+        **loss_terms(spec),
         max_length=spec.max_length,
     )
     trainer = DPOTrainer(
@@ -100,7 +114,8 @@ def build_trainer(spec: Spec) -> DPOTrainer:
         callbacks=[StandardNames(dpo_aliases(spec.beta))],
     )
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
-    events.log(f"dpo ({spec.method}, {spec.loss_type}, beta {spec.beta:g}): {len(pairs)} pairs, {trainable:,} trainable parameters, lr {learning_rate:g}")
+    rpo = f", rpo_alpha {spec.rpo_alpha:g}" if spec.rpo_alpha else ""
+    events.log(f"dpo ({spec.method}, {spec.loss_type}{rpo}, beta {spec.beta:g}): {len(pairs)} pairs, {trainable:,} trainable parameters, lr {learning_rate:g}")
     return trainer
 
 
