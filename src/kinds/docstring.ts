@@ -138,8 +138,8 @@ function structureRules(doc: string, facts: FunctionFacts): Rule[] {
   ];
 }
 
-async function doctestRule(task: Task, doc: string, ctx: KindContext): Promise<Rule | undefined> {
-  if (!/^\s*>>> /m.test(doc)) return undefined;
+async function doctestRule(task: Task, doc: string, ctx: KindContext | undefined): Promise<Rule | undefined> {
+  if (ctx === undefined || !/^\s*>>> /m.test(doc)) return undefined;
   const request = { code: task.code, tests: doctestFile(task.module, doc), module: task.module, ...(ctx.timeoutS === undefined ? {} : { timeout_s: ctx.timeoutS }) };
   const result = await execWithRetry(ctx.executor, request);
   if (result.status === "sandbox_error") return { name: "doctest", ok: false, outcome: "sandbox_error", detail: result.detail };
@@ -152,8 +152,8 @@ function docstringStyle(doc: string): number {
   return (lineLengthScore(doc, DOC_MAX_LINE) + (/\.\s*$/.test(summary) ? 1 : 0)) / 2;
 }
 
-/** Checks a docstring answer against the task's function (see the module comment). */
-export async function checkDocstring(task: Task, answer: string, ctx: KindContext): Promise<KindCheck> {
+/** Checks a docstring answer against the task's function (see the module comment); without a context (no sandbox) its examples are not run. */
+export async function checkDocstring(task: Task, answer: string, ctx?: KindContext): Promise<KindCheck> {
   const facts = await taskFunctionFacts(task);
   const hallucination = await findPlaceholders(answer, "text");
   const doc = answer.trim() === "" ? undefined : await docstringText(answer);

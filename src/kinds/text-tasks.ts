@@ -100,7 +100,7 @@ async function referenceOutcome(task: Task, options: TextTasksOptions): Promise<
     return check.details?.examples_unchecked !== undefined && check.outcome === "passed" ? undefined : check.outcome;
   }
   if (ctx === undefined && /^\s*>>> /m.test(answer)) return undefined;
-  return (await checkDocstring(task, answer, ctx ?? { executor: options.executor as Executor })).outcome; // the executor is used only for examples
+  return (await checkDocstring(task, answer, ctx)).outcome; // the executor is used only for examples
 }
 
 /** The docstring and explain tasks of `kinds` made from `source` (see the module comment). */

@@ -65,26 +65,26 @@ async function runStages(options: PipelineOptions, log: (message: string) => voi
     // A stage resumed after an interruption or failure reports its whole cost: every attempt's time.
     const earlier = previous === undefined ? { attempts: 0, seconds: 0 } : timeSpent(previous);
     const attempts = earlier.attempts + 1;
-    const total = (end: Date): number => earlier.seconds + (end.getTime() - startedAt.getTime()) / 1000;
+    const elapsed = (end: Date): number => (end.getTime() - startedAt.getTime()) / 1000;
     log(`[${stage}] ${previous === undefined ? "starting" : `resuming after '${previous.status}'`}`);
     writeStageStatus(dir, { stage, status: "running", started_at: startedAt.toISOString(), attempts, ...(earlier.attempts === 0 ? {} : { duration_s: earlier.seconds }) });
     try {
       const outputs = await fn({ ...ctx, stage });
       const finished = new Date();
-      const duration = total(finished);
+      const duration = earlier.seconds + elapsed(finished);
       writeStageStatus(dir, { stage, status: "complete", started_at: startedAt.toISOString(), finished_at: finished.toISOString(), duration_s: duration, attempts, outputs });
       manifest.stages[stage] = { status: "complete", duration_s: duration, attempts, started_at: startedAt.toISOString(), finished_at: finished.toISOString() };
       writeManifest(runDir, manifest);
       result.ran.push(stage);
       result.durations[stage] = duration;
-      const thisAttempt = (finished.getTime() - startedAt.getTime()) / 1000;
-      log(`[${stage}] complete in ${formatDuration(thisAttempt)}${attempts > 1 ? ` (${formatDuration(duration)} over ${attempts} attempts)` : ""}`);
+      log(`[${stage}] complete in ${formatDuration(elapsed(finished))}${attempts > 1 ? ` (${formatDuration(duration)} over ${attempts} attempts)` : ""}`);
     } catch (error) {
       const interrupted = error instanceof TesttuneError && error.code === "E_ENGINE_INTERRUPTED";
       const status = interrupted ? "interrupted" : "failed";
       const finished = new Date();
-      writeStageStatus(dir, { stage, status, started_at: startedAt.toISOString(), finished_at: finished.toISOString(), duration_s: total(finished), attempts, error: (error as Error).message });
-      manifest.stages[stage] = { status, duration_s: total(finished), attempts, started_at: startedAt.toISOString() };
+      const duration = earlier.seconds + elapsed(finished);
+      writeStageStatus(dir, { stage, status, started_at: startedAt.toISOString(), finished_at: finished.toISOString(), duration_s: duration, attempts, error: (error as Error).message });
+      manifest.stages[stage] = { status, duration_s: duration, attempts, started_at: startedAt.toISOString() };
       writeManifest(runDir, manifest);
       throw error;
     }
