@@ -47,6 +47,10 @@ def test_export_writes_the_gguf_its_record_and_the_greedy_reference(exported: di
     for prompt in reference["prompts"]:
         assert 0 < len(prompt["greedy_ids"]) <= 8
         assert len(prompt["margins"]) == len(prompt["greedy_ids"]) and min(prompt["margins"]) >= 0
+        # the fp16 copy's lead of the same token: close to the fp32 margin, positive where that margin is clear
+        assert len(prompt["f16_leads"]) == len(prompt["margins"])
+        for margin, lead in zip(prompt["margins"], prompt["f16_leads"]):
+            assert abs(margin - lead) < 0.5 and (lead > 0 or margin < 0.5)
 
 
 def test_import_of_the_exported_file_gives_back_the_weights_and_tokenizer(exported: dict[str, Path]) -> None:

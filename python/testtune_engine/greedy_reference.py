@@ -10,6 +10,12 @@ Greedy decoding is a plain loop (argmax of the last position, KV cache), not `ge
 that no generation-config setting (repetition penalty, forced tokens) changes it. Each step
 records the margin between the top two logits: a difference with llama.cpp where that margin
 is tiny is a near-tie that any change of precision can flip, not a conversion error.
+
+How tiny depends on the model (its logit scale, its depth), so it is measured: after the fp32
+pass the model is cast to float16 and run once more over each prompt and its greedy tokens
+(teacher-forced), and `f16_leads` records how far the fp32 greedy token then leads the best
+other token. The TypeScript side turns the shift between `margins` and `f16_leads` into the
+near-tie threshold (src/model/agreement.ts).
 """
 
 from __future__ import annotations
@@ -72,8 +78,26 @@ def greedy(model: Any, ids: list[int], max_new_tokens: int, stops: list[int]) ->
     return tokens, margins
 
 
+@torch.inference_mode()
+def add_half_precision_leads(model: Any, rows: list[dict[str, Any]]) -> None:
+    """Casts `model` to float16 (in place: callers are done with it) and adds each row's `f16_leads`.
+
+    A lead is the fp16 logit of the row's greedy token minus the highest other fp16 logit at that
+    step, the prefix being the prompt and the fp32 greedy tokens before it; negative where half
+    precision alone would change the token.
+    """
+    model.half()
+    for row in rows:
+        ids = row["prompt_ids"] + row["greedy_ids"]
+        start = len(row["prompt_ids"]) - 1
+        logits = model(input_ids=torch.tensor([ids])).logits[0, start : start + len(row["greedy_ids"])].float()
+        chosen = torch.tensor(row["greedy_ids"])[:, None]
+        leads = logits.gather(1, chosen)[:, 0] - logits.scatter(1, chosen, float("-inf")).max(dim=1).values
+        row["f16_leads"] = [round(float(lead), 5) for lead in leads]
+
+
 def write_reference(model: Any, tokenizer: Any, prompts_file: str, max_new_tokens: int, output: str) -> int:
-    """Writes the reference JSON for every prompt; returns how many prompts it holds."""
+    """Writes the reference JSON for every prompt; returns how many prompts it holds. Leaves `model` in float16."""
     model.eval()
     stops = stop_token_ids(model)
     rows = []
@@ -81,6 +105,7 @@ def write_reference(model: Any, tokenizer: Any, prompts_file: str, max_new_token
         text, ids = render(tokenizer, row)
         tokens, margins = greedy(model, ids, max_new_tokens, stops)
         rows.append({"id": row["id"], "text": text, "prompt_ids": ids, "greedy_ids": tokens, "margins": [round(m, 5) for m in margins]})
+    add_half_precision_leads(model, rows)
     reference = {"version": 1, "max_new_tokens": max_new_tokens, "stop_ids": stops, "prompts": rows}
     with open(output, "w", encoding="utf-8") as handle:
         json.dump(reference, handle)

@@ -5,7 +5,7 @@
  */
 import type { EvalSummary } from "../eval/summary.js";
 import { comparisonTable, markdownTable, resultsTable } from "../report/tables.js";
-import { NEAR_TIE_MARGIN } from "./agreement.js";
+import { type AgreementReport, NEAR_TIE_MARGIN } from "./agreement.js";
 import type { ExportResult } from "./export.js";
 import type { Provenance } from "./import.js";
 
@@ -14,6 +14,13 @@ export interface ModelCardInput {
   evaluation: { file: string; summary: EvalSummary } | undefined;
   baseProvenance: Provenance | undefined;
   modelfile: string;
+}
+
+function nearTieSentence(nearTie: AgreementReport["near_tie"] | undefined): string {
+  const sentence = `A near-tie is a first difference where the Hugging Face model's top-2 logit margin is below ${(nearTie?.margin ?? NEAR_TIE_MARGIN).toFixed(3)}`;
+  const shift = nearTie?.f16_shift_p90;
+  if (shift === undefined || shift === null) return `${sentence}.`;
+  return `${sentence}: twice the 90th percentile (${shift.toFixed(3)}) of how far running the model in float16 moves that margin on these prompts, and at least ${NEAR_TIE_MARGIN}.`;
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -39,7 +46,7 @@ export function renderModelCard(input: ModelCardInput): string {
     "## Verified against the Hugging Face model",
     "",
     `llama.cpp (node-llama-cpp) ran each file greedily on ${result.files[0]?.agreement.prompts ?? 0} fixed prompts from the same token ids as the Hugging Face model (fp32).`,
-    `A near-tie is a first difference where the Hugging Face model's top-2 logit margin is below ${NEAR_TIE_MARGIN}.`,
+    nearTieSentence(result.files[0]?.agreement.near_tie),
     "",
     "| file | next-token agreement | identical continuations | tokens matched before the first difference | near-ties |",
     "|---|---:|---:|---:|---:|",

@@ -15,6 +15,7 @@ const agreement: Omit<AgreementReport, "per_prompt"> = {
   next_token: { same: 24, rate: 1 },
   greedy: { identical: 24, tokens_matched: 700, tokens_compared: 700, token_rate: 1, mean_matched_prefix: 29.2, differences_at_near_ties: 0 },
   tokenization_same: 24,
+  near_tie: { margin: 0.12, f16_shift_p90: 0.06 },
 };
 const result: ExportResult = {
   version: 1,
@@ -47,6 +48,7 @@ test("a run's export card names the stage and adapter, lists files and agreement
   assert.match(card, /stage `sft` of the testtune run `\/runs\/r`.*LoRA adapter `\/runs\/r\/sft\/final` merged into `\/m\/base`/);
   assert.match(card, /\| r-sft-f16\.gguf \| f16 \| 270\.9 MB \|/);
   assert.match(card, /\| r-sft-f16\.gguf \| 24\/24 \(100\.0%\) \| 24\/24 \| 700\/700 \(100\.0%\) \| 0 \|/);
+  assert.match(card, /top-2 logit margin is below 0\.120: twice the 90th percentile \(0\.060\) of how far running the model in float16/);
   assert.match(card, /## Evaluation[\s\S]*\| sft \| 12\.0% \| 14\.0% \|/);
   assert.match(card, /sft vs base \| pass@1 \| 0\.0% \| 50\.0% \| \+50\.0 \|/);
 });

@@ -20,10 +20,13 @@ const root = mkdtempSync(join(tmpdir(), "testtune-model-e2e-"));
 
 const LORA = `
 import sys
+import torch
 from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM
 model = AutoModelForCausalLM.from_pretrained(sys.argv[1])
-# init_lora_weights=False: random A and B, so that the merged model differs from the base
+# init_lora_weights=False: random A and B, so that the merged model differs from the base;
+# seeded, so that every run exports the same model
+torch.manual_seed(0)
 peft = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
 peft.save_pretrained(sys.argv[2])
 `;
