@@ -46,7 +46,7 @@ class FakeRewardService:
                 scores = [min(1.0, 0.5 * c.count("assert")) for c in request["completions"]]
                 if mode == "short":
                     scores = scores[:-1]
-                details = [{"status": "passed", "valid": s >= 1.0, "reward": s} for s in scores]
+                details = [{"status": "passed", "valid": s >= 1.0, "reward": s, "static_assertions": c.count("assert")} for s, c in zip(scores, request["completions"])]
                 self._send(200, json.dumps({"scores": scores, "details": details}).encode())
 
             def _send(self, code: int, body: bytes) -> None:
@@ -79,8 +79,20 @@ def test_scores_and_validity_come_back_in_order():
         batch = score_completions(service.url, ["a", "b"], ["assert 1\nassert 2", "x = 1"], timeout_s=5)
     assert batch.scores == [1.0, 0.0]
     assert batch.valid == [True, False]
+    assert batch.checks == [2, 0]
     assert valid_rate(batch) == 0.5
     assert service.calls == [{"task_ids": ["a", "b"], "completions": ["assert 1\nassert 2", "x = 1"]}]
+
+
+def test_check_counts_are_read_only_when_every_detail_has_one():
+    from testtune_engine.rl.reward_client import parse_answer
+
+    answer = {"scores": [1, 0], "details": [{"valid": True, "static_assertions": 3}, {"valid": False, "static_assertions": None}]}
+    assert parse_answer("u", json.dumps(answer).encode(), 2).checks == [3, None]
+    answer["details"][1] = {"valid": False}
+    assert parse_answer("u", json.dumps(answer).encode(), 2).checks is None
+    answer["details"][1] = {"valid": False, "static_assertions": "3"}
+    assert parse_answer("u", json.dumps(answer).encode(), 2).checks is None
 
 
 def test_a_timeout_names_the_url_and_the_limit():

@@ -96,6 +96,7 @@ export const grpoSectionSchema = z.strictObject({
   beta: grpo.beta,
   epsilon: grpo.epsilon,
   loss_type: grpo.loss_type,
+  group_baseline: grpo.group_baseline,
   learning_rate: grpo.learning_rate,
   reward_timeout_s: grpo.reward_timeout_s,
   ...scoringFields,

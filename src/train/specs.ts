@@ -79,6 +79,10 @@ export const grpoSpecSchema = z.strictObject({
   learning_rate: learningRateByMethod,
   warmup_ratio: fraction(0).describe("Fraction of the steps with a linear warmup (TRL's default: none)"),
   use_vllm: z.boolean().default(false).describe("Generate the groups with TRL's colocated vLLM engine instead of model.generate(); CUDA only (testtune setup --extras vllm)"),
+  group_baseline: z
+    .enum(["group", "same_checks"])
+    .default("group")
+    .describe("An advantage's baseline: the group's mean reward (TRL's), or the mean of the group's samples writing as many checks (no pressure to write fewer; docs/rewards.md)"),
 });
 
 export const ppoSpecSchema = z.strictObject({

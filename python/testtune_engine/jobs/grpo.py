@@ -18,7 +18,8 @@ The prompts are JSONL `{task_id, prompt}`; every task id must be known to the re
 If the service fails or does not answer within `reward_timeout_s`, the job stops with an
 error event before that step changes the model: the newest checkpoint stays the last good
 one and re-running the spec resumes from it. Metrics: TRL's plus `reward_mean`,
-`reward_std`, `valid_rate` and `kl`. Ctrl-C saves a checkpoint and exits 130.
+`reward_std`, `valid_rate` and `kl` (a `same_checks` baseline keeps each group's mean reward,
+so `reward_mean` is the service's; `reward_std` is of the shifted rewards). Ctrl-C saves a checkpoint and exits 130.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from .. import events, vllm_backend
 from ..rl.job_spec import TrainingSpec
 from ..rl.metrics import GRPO_ALIASES, StandardNames
 from ..rl.models import lora_config, load_start_model
+from ..rl.group_baseline import same_checks_rewards
 from ..rl.reward_client import RewardServiceError, score_completions, step_not_applied, valid_rate
 from ..runtime import avoid_cudnn_attention, seed_everything
 from ..spec import require
@@ -69,6 +71,9 @@ class Spec(TrainingSpec):
     # Generate the groups with TRL's colocated vLLM engine (same GPUs as training) instead of
     # model.generate(); CUDA and the vllm extra only. Off: sampling is the policy's own generate.
     use_vllm: bool = False
+    # The baseline of a completion's advantage: its whole group (TRL's), or the completions of its
+    # group writing as many checks (rl/group_baseline.py: no pressure to write fewer checks).
+    group_baseline: Literal["group", "same_checks"] = "group"
 
     def check(self) -> None:
         self.check_training()
@@ -91,12 +96,19 @@ class Spec(TrainingSpec):
         require(0 < self.epsilon < 1, "epsilon", "must be in (0, 1)")
         require(self.learning_rate is None or self.learning_rate > 0, "learning_rate", "must be > 0")
         require(0 <= self.warmup_ratio < 1, "warmup_ratio", "must be in [0, 1)")
+        if self.group_baseline == "same_checks":
+            # the reward function sees one process's generation batch: it must hold whole groups
+            require(
+                (self.batch_size * self.grad_accum) % self.num_generations == 0,
+                "group_baseline",
+                f"same_checks needs whole groups on each process: batch_size x grad_accum ({self.batch_size} x {self.grad_accum}) must be a multiple of num_generations ({self.num_generations})",
+            )
         if self.use_vllm:
             reason = vllm_backend.unavailable_reason()
             require(reason is None, "use_vllm", f"vllm cannot run here: {reason}; set use_vllm: false")
 
 
-def execution_reward(url: str, timeout_s: float) -> Callable[..., list[float | None]]:
+def execution_reward(url: str, timeout_s: float, group_baseline: str = "group", group_size: int = 8) -> Callable[..., list[float | None]]:
     """A TRL reward function that asks the reward service to run the batch's test files."""
 
     def execution_reward(completions: list[str], task_id: list[str], log_metric: Callable[[str, float], None], **_: Any) -> list[float | None]:
@@ -104,8 +116,12 @@ def execution_reward(url: str, timeout_s: float) -> Callable[..., list[float | N
         rate = valid_rate(batch)
         if rate is not None:
             log_metric("valid_rate", rate)
-        # None (the sandbox could not run it) is TRL's "no reward": left out of the group statistics.
-        return batch.scores
+        if group_baseline == "group":
+            # None (the sandbox could not run it) is TRL's "no reward": left out of the group statistics.
+            return batch.scores
+        if batch.checks is None:
+            raise RewardServiceError(f"reward service {url} reported no check counts (details[].static_assertions): group_baseline same_checks needs testtune's reward service")
+        return same_checks_rewards(batch.scores, batch.checks, list(task_id), group_size)
 
     return execution_reward
 
@@ -134,7 +150,7 @@ def build_trainer(spec: Spec) -> GRPOTrainer:
     )
     trainer = GRPOTrainer(
         model=model,
-        reward_funcs=execution_reward(spec.reward_url, spec.reward_timeout_s),
+        reward_funcs=execution_reward(spec.reward_url, spec.reward_timeout_s, spec.group_baseline, spec.num_generations),
         args=args,
         train_dataset=Dataset.from_list(prompts),
         processing_class=tokenizer,
@@ -143,7 +159,7 @@ def build_trainer(spec: Spec) -> GRPOTrainer:
     )
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     events.log(
-        f"grpo ({spec.method}, {spec.loss_type}, beta {spec.beta:g}): {len(prompts)} prompts x {spec.num_generations} completions, "
+        f"grpo ({spec.method}, {spec.loss_type}, beta {spec.beta:g}, {spec.group_baseline} baseline): {len(prompts)} prompts x {spec.num_generations} completions, "
         f"{trainable:,} trainable parameters, lr {learning_rate:g}, rewards from {spec.reward_url}"
     )
     return trainer

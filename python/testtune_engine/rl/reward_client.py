@@ -1,7 +1,7 @@
 """Scores completions with testtune's reward service: `POST <url>` with task ids and completions.
 
 Request `{"task_ids": [...], "completions": [...]}`; response `{"scores": [number | null, ...],
-"details": [{"valid": bool, ...}, ...]}` (docs/rewards.md). A null score is a completion the
+"details": [{"valid": bool, "static_assertions": int | null, ...}, ...]}` (docs/rewards.md). A null score is a completion the
 sandbox could not run (its failure, not the sample's): callers leave it out of training.
 
 Any failure (unreachable, timeout, an HTTP error, a malformed answer) raises
@@ -29,6 +29,7 @@ class RewardServiceError(Exception):
 class ScoredBatch:
     scores: list[float | None]  # one per completion; None when the service could not score it
     valid: list[bool] | None  # one per completion, when the service reports validity
+    checks: list[int | None] | None = None  # checks written (static count; None: the file does not parse), when reported
 
 
 def score_completions(url: str, task_ids: list[str], completions: list[str], timeout_s: float) -> ScoredBatch:
@@ -65,9 +66,14 @@ def parse_answer(url: str, raw: bytes, expected: int) -> ScoredBatch:
             raise RewardServiceError(f"reward service {url}: scores[{index}] is {score!r}, not a number or null")
     details = answer.get("details")
     valid = None
-    if isinstance(details, list) and len(details) == expected and all(isinstance(d, dict) and isinstance(d.get("valid"), bool) for d in details):
-        valid = [d["valid"] for d in details]
-    return ScoredBatch(scores=[None if s is None else float(s) for s in scores], valid=valid)
+    checks = None
+    if isinstance(details, list) and len(details) == expected and all(isinstance(d, dict) for d in details):
+        if all(isinstance(d.get("valid"), bool) for d in details):
+            valid = [d["valid"] for d in details]
+        counts = [d.get("static_assertions") for d in details]
+        if all("static_assertions" in d for d in details) and all(c is None or (isinstance(c, int) and not isinstance(c, bool)) for c in counts):
+            checks = counts
+    return ScoredBatch(scores=[None if s is None else float(s) for s in scores], valid=valid, checks=checks)
 
 
 def valid_rate(batch: ScoredBatch) -> float | None:
