@@ -7,7 +7,7 @@ import { TASK_KINDS } from "../tasks/schema.js";
 import { z } from "zod";
 import { DEFAULT_STRONG_AT } from "../eval/strength.js";
 import { curriculumModelName, curriculumSchema } from "./curriculum.js";
-import { REWARD_PRESETS, type RewardPreset } from "../quality/rewards.js";
+import { MUTANTS_REQUIRED, REWARD_PRESETS, type RewardPreset } from "../quality/rewards.js";
 import { samplingBackend } from "../engine/specs.js";
 import { trainConfigSections } from "./train-config.js";
 import { GGUF_QUANTS } from "../model/specs.js";
@@ -146,6 +146,11 @@ export const runConfigSchema = z.strictObject({
       })
       .prefault({}),
     ...trainConfigSections,
+  })
+  // a reward that pays only for mutants killed would score every evaluated file 0 without them
+  .refine((c) => !(MUTANTS_REQUIRED.has(c.reward.preset) && !c.eval.mutants), {
+    message: "the 'mutation' reward pays only for mutants killed: with eval.mutants false every evaluated file would score 0; set eval.mutants to true or choose another reward.preset (docs/rewards.md)",
+    path: ["eval", "mutants"],
   });
 
 export type RunConfig = z.output<typeof runConfigSchema>;

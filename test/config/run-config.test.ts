@@ -68,6 +68,15 @@ test("a comparison baseline that is not evaluated is refused at config time", ()
   );
 });
 
+test("the mutation reward without mutants at evaluation is refused at config time, naming eval.mutants", () => {
+  assert.throws(
+    () => resolveRunConfig({ set: ["reward.preset=mutation", "eval.mutants=false"] }),
+    (e: unknown) => e instanceof ConfigError && e.field === "eval.mutants" && /pays only for mutants killed/.test(e.message),
+  );
+  assert.equal(resolveRunConfig({ set: ["reward.preset=mutation"] }).eval.mutants, true);
+  assert.equal(resolveRunConfig({ set: ["reward.preset=quality", "eval.mutants=false"] }).eval.mutants, false);
+});
+
 test("unknown stages and presets are clear errors", () => {
   assert.throws(() => resolveRunConfig({ stages: ["sft", "bake"] }), (e: unknown) => e instanceof ConfigError && /bake/.test(e.message));
   assert.throws(() => resolveRunConfig({ preset: "nope" }), (e: unknown) => e instanceof ConfigError && /smoke/.test(e.hint ?? ""));
