@@ -145,10 +145,10 @@ def test_grpo_trains_on_rewards_from_the_service(workdir: Path, tmp_path: Path, 
 
 def test_grpo_with_the_same_checks_baseline_trains_on_the_service_check_counts(workdir: Path, tmp_path: Path):
     with FakeRewardService() as service:
-        code, emitted = run_job("grpo", rl_spec(workdir, "llama", tmp_path / "grpo", service.url, **GRPO_SMALL, group_baseline="same_checks"), tmp_path)
+        code, emitted = run_job("grpo", rl_spec(workdir, "llama", tmp_path / "grpo", service.url, **GRPO_SMALL, group_baseline="same_checks", scale_rewards="none"), tmp_path)
     assert code == 0, of_kind(emitted, "error")
     assert (tmp_path / "grpo" / "final" / "adapter_model.safetensors").is_file()
-    assert any("same_checks baseline" in e["message"] for e in of_kind(emitted, "log"))
+    assert any("same_checks baseline, none reward scaling" in e["message"] for e in of_kind(emitted, "log"))
 
 
 def test_the_same_checks_baseline_needs_whole_groups_on_each_process(workdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -250,6 +250,7 @@ def test_merge_folds_the_adapter_into_a_plain_model(workdir: Path, tmp_path: Pat
         ("grpo", {"batch_size": 6, "num_generations": 4}, "batch_size"),
         ("grpo", {"reward_url": "127.0.0.1:8787"}, "reward_url"),
         ("grpo", {"group_baseline": "per_check"}, "group_baseline"),
+        ("grpo", {"scale_rewards": "task"}, "scale_rewards"),
         ("ppo", {"clip_range": 1.5}, "clip_range"),
         ("ppo", {"kl_estimator": "k4"}, "kl_estimator"),
     ],

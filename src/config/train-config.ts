@@ -97,6 +97,7 @@ export const grpoSectionSchema = z.strictObject({
   epsilon: grpo.epsilon,
   loss_type: grpo.loss_type,
   group_baseline: grpo.group_baseline,
+  scale_rewards: grpo.scale_rewards,
   learning_rate: grpo.learning_rate,
   reward_timeout_s: grpo.reward_timeout_s,
   ...scoringFields,

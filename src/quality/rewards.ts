@@ -16,7 +16,7 @@
 import { isValid, targetProblem, type ScoredSample } from "./sample.js";
 import type { Outcome } from "../sandbox/types.js";
 
-export const REWARD_PRESETS = ["quality", "staged", "pass_rate", "strength", "mutation"] as const;
+export const REWARD_PRESETS = ["quality", "staged", "pass_rate", "strength", "mutation", "strong"] as const;
 export type RewardPreset = (typeof REWARD_PRESETS)[number];
 
 export const REWARD_DESCRIPTIONS: Record<RewardPreset, string> = {
@@ -25,6 +25,7 @@ export const REWARD_DESCRIPTIONS: Record<RewardPreset, string> = {
   pass_rate: "fraction of tests that passed; 0 when no assertion ran",
   strength: "valid files only: 0.25 + 0.75 x fraction of the non-equivalent mutants killed (no mutants measured: 0.25)",
   mutation: "valid files only: the fraction of the non-equivalent mutants killed, nothing for validity alone (needs mutants)",
+  strong: "valid files only: 0.2 x fraction of the non-equivalent mutants killed + 0.8 when that fraction is at least 0.8 (a strong file; needs mutants)",
 };
 
 /** What each preset reads beyond the verdict: a service or stage scoring for it measures only these. */
@@ -34,10 +35,11 @@ export const REWARD_MEASURES: Record<RewardPreset, { mutants: boolean; coverage:
   pass_rate: { mutants: false, coverage: false },
   strength: { mutants: true, coverage: false },
   mutation: { mutants: true, coverage: false },
+  strong: { mutants: true, coverage: false },
 };
 
 /** Presets that pay a valid file nothing unless its mutants were run: scoring with them without mutants is refused. */
-export const MUTANTS_REQUIRED: ReadonlySet<RewardPreset> = new Set(["mutation"]);
+export const MUTANTS_REQUIRED: ReadonlySet<RewardPreset> = new Set(["mutation", "strong"]);
 
 /** `staged`: credit for each stage a file reaches. */
 export const STAGED = {
@@ -81,6 +83,17 @@ export const STRENGTH = { floor: 0.25, mutation: 0.75 } as const;
  * does (0), so it needs mutants measured.
  */
 export const MUTATION = { floor: 0, mutation: 1 } as const;
+
+/**
+ * `strong`: pays mostly for a strong file, one that kills at least `at` of its mutants (the
+ * strong@k of the evaluation, same threshold), and a little per mutant below it. Under
+ * `strength` and `mutation` a valid file whose inputs are trivial (all zeros: easy to get
+ * right, and most mutants give the same output there) out-earned files with real inputs, and
+ * GRPO learned them: all-zero calls went from 9.5% of SFT's valid files' asserts to 46%
+ * (docs/rewards.md, "A baseline per check count"). A weak valid file earns at most 0.2 x its
+ * kill fraction (below 0.16), a strong one at least 0.96. Needs mutants, like `mutation`.
+ */
+export const STRONG = { mutation: 0.2, strong: 0.8, at: 0.8 } as const;
 
 const NO_VERDICT: ReadonlySet<Outcome> = new Set(["rejected", "crashed"]);
 const TESTS_RAN: ReadonlySet<Outcome> = new Set(["passed", "failed", "error"]);
@@ -136,12 +149,20 @@ export function mutationReward(s: ScoredSample): number | null {
   return killReward(MUTATION, s);
 }
 
+export function strongReward(s: ScoredSample): number | null {
+  const score = killReward(MUTATION, s);
+  if (score === null || score === 0) return score;
+  // a small tolerance: 4 of 5 mutants is 0.8 however the fraction was computed
+  return STRONG.mutation * score + (score >= STRONG.at - 1e-9 ? STRONG.strong : 0);
+}
+
 const PRESETS: Record<RewardPreset, (s: ScoredSample) => number | null> = {
   quality: qualityReward,
   staged: stagedReward,
   pass_rate: passRateReward,
   strength: strengthReward,
   mutation: mutationReward,
+  strong: strongReward,
 };
 
 /** The reward of a sample under a preset; null only for `sandbox_error`. */

@@ -83,6 +83,10 @@ export const grpoSpecSchema = z.strictObject({
     .enum(["group", "same_checks"])
     .default("group")
     .describe("An advantage's baseline: the group's mean reward (TRL's), or the mean of the group's samples writing as many checks (no pressure to write fewer; docs/rewards.md)"),
+  scale_rewards: z
+    .enum(["group", "batch", "none"])
+    .default("group")
+    .describe("Advantages divided by the group's reward std (TRL's default), the batch's, or not at all (keeps the reward's scale: a small reward stays a small signal; Dr. GRPO)"),
 });
 
 export const ppoSpecSchema = z.strictObject({

@@ -74,6 +74,11 @@ class Spec(TrainingSpec):
     # The baseline of a completion's advantage: its whole group (TRL's), or the completions of its
     # group writing as many checks (rl/group_baseline.py: no pressure to write fewer checks).
     group_baseline: Literal["group", "same_checks"] = "group"
+    # Advantages divided by the group's reward std (TRL's default), the batch's, or not at all.
+    # Dividing makes any reward spread in a group a full-size signal, so how much a reward pays
+    # a weak valid file over an invalid one stops mattering (Liu et al., "Understanding
+    # R1-Zero-Like Training", 2025, drop it for a bias it adds); "none" keeps the reward's scale.
+    scale_rewards: Literal["group", "batch", "none"] = "group"
 
     def check(self) -> None:
         self.check_training()
@@ -145,6 +150,7 @@ def build_trainer(spec: Spec) -> GRPOTrainer:
         beta=spec.beta,
         epsilon=spec.epsilon,
         loss_type=spec.loss_type,
+        scale_rewards=spec.scale_rewards,
         use_vllm=spec.use_vllm,
         vllm_mode="colocate",  # one engine per training process, on its GPU: no separate server to start
     )
@@ -159,7 +165,7 @@ def build_trainer(spec: Spec) -> GRPOTrainer:
     )
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     events.log(
-        f"grpo ({spec.method}, {spec.loss_type}, beta {spec.beta:g}, {spec.group_baseline} baseline): {len(prompts)} prompts x {spec.num_generations} completions, "
+        f"grpo ({spec.method}, {spec.loss_type}, beta {spec.beta:g}, {spec.group_baseline} baseline, {spec.scale_rewards} reward scaling): {len(prompts)} prompts x {spec.num_generations} completions, "
         f"{trainable:,} trainable parameters, lr {learning_rate:g}, rewards from {spec.reward_url}"
     )
     return trainer
