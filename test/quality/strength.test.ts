@@ -68,11 +68,13 @@ test("a file repeating one assertion a hundred times earns no more than the file
   assert.equal(c?.distinct_inputs, 1);
   assert.ok((b?.reward as number) <= (a?.reward as number));
   assert.ok((c?.reward as number) <= (a?.reward as number));
-  // the same under the floor-less preset, which pays the mutation score alone
-  const records = await scoreCompletions([once, hundred, hundredTests].map((completion) => ({ task: derivative, completion })), pool, { ...strength, reward: "mutation" });
-  const [onceScore, ...repeated] = records.map((r) => r.reward as number);
-  assert.ok((onceScore as number) > 0, "the single assertion kills a mutant");
-  for (const r of repeated) assert.ok(r <= (onceScore as number));
+  // the same under the floor-less preset, which pays the mutation score alone, and under `strong`
+  for (const reward of ["mutation", "strong"] as const) {
+    const records = await scoreCompletions([once, hundred, hundredTests].map((completion) => ({ task: derivative, completion })), pool, { ...strength, reward });
+    const [onceScore, ...repeated] = records.map((r) => r.reward as number);
+    assert.ok((onceScore as number) > 0, `${reward}: the single assertion kills a mutant`);
+    for (const r of repeated) assert.ok(r <= (onceScore as number), reward);
+  }
 });
 
 // `x < 0` -> `x <= 0` and `x < 0` -> `x < 1` return the same for every int: likely equivalent
