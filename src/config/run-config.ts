@@ -148,9 +148,14 @@ export const runConfigSchema = z.strictObject({
     ...trainConfigSections,
   })
   // a reward that pays only for mutants killed would score every evaluated file 0 without them
-  .refine((c) => !(MUTANTS_REQUIRED.has(c.reward.preset) && !c.eval.mutants), {
-    message: "the 'mutation' reward pays only for mutants killed: with eval.mutants false every evaluated file would score 0; set eval.mutants to true or choose another reward.preset (docs/rewards.md)",
-    path: ["eval", "mutants"],
+  .superRefine((c, ctx) => {
+    if (MUTANTS_REQUIRED.has(c.reward.preset) && !c.eval.mutants) {
+      ctx.addIssue({
+        code: "custom",
+        message: `the '${c.reward.preset}' reward pays only for mutants killed: with eval.mutants false every evaluated file would score 0; set eval.mutants to true or choose another reward.preset (docs/rewards.md)`,
+        path: ["eval", "mutants"],
+      });
+    }
   });
 
 export type RunConfig = z.output<typeof runConfigSchema>;

@@ -12,9 +12,10 @@
  */
 import { mean, meanOrNull } from "../util/stats.js";
 import { passAtK } from "./pass-at-k.js";
+import { STRONG } from "../quality/rewards.js";
 
-/** The default strong@k threshold: HumanEval's own tests reach it on most tasks (docs/rewards.md). */
-export const DEFAULT_STRONG_AT = 0.8;
+/** The default strong@k threshold: HumanEval's own tests reach it on most tasks (docs/rewards.md); the `strong` reward pays at the same. */
+export const DEFAULT_STRONG_AT: number = STRONG.at;
 
 /** The fields of a score line these metrics read. */
 export interface StrengthFields {

@@ -73,6 +73,10 @@ test("the mutation reward without mutants at evaluation is refused at config tim
     () => resolveRunConfig({ set: ["reward.preset=mutation", "eval.mutants=false"] }),
     (e: unknown) => e instanceof ConfigError && e.field === "eval.mutants" && /pays only for mutants killed/.test(e.message),
   );
+  assert.throws(
+    () => resolveRunConfig({ set: ["reward.preset=strong", "eval.mutants=false"] }),
+    (e: unknown) => e instanceof ConfigError && e.field === "eval.mutants" && /'strong' reward pays only/.test(e.message),
+  );
   assert.equal(resolveRunConfig({ set: ["reward.preset=mutation"] }).eval.mutants, true);
   assert.equal(resolveRunConfig({ set: ["reward.preset=quality", "eval.mutants=false"] }).eval.mutants, false);
 });
