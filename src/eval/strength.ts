@@ -12,7 +12,7 @@
  */
 import { mean, meanOrNull } from "../util/stats.js";
 import { passAtK } from "./pass-at-k.js";
-import { STRONG } from "../quality/rewards.js";
+import { reachesStrong, STRONG } from "../quality/rewards.js";
 
 /** The default strong@k threshold: HumanEval's own tests reach it on most tasks (docs/rewards.md); the `strong` reward pays at the same. */
 export const DEFAULT_STRONG_AT: number = STRONG.at;
@@ -45,7 +45,7 @@ export interface StrengthResults {
 
 export function isStrong(s: StrengthFields, threshold: number): boolean {
   const m = s.mutation;
-  return s.valid && m !== undefined && m !== null && (m.total ?? 1) > 0 && m.score >= threshold - 1e-12;
+  return s.valid && m !== undefined && m !== null && (m.total ?? 1) > 0 && reachesStrong(m.score, threshold);
 }
 
 /** The q-quantile of sorted values, by linear interpolation between order statistics. */

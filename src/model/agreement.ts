@@ -151,12 +151,13 @@ export async function checkAgainstLlamaCpp(gguf: string, reference: GreedyRefere
   const longest = Math.max(...reference.prompts.map((p) => p.prompt_ids.length));
   const started = Date.now();
   const shift = f16ShiftP90(reference);
+  const nearTie = nearTieMargin(shift);
   const model = await openGguf(gguf, { contextSize: longest + reference.max_new_tokens + 1, threads: options.threads });
   try {
     const perPrompt: PromptAgreement[] = [];
     for (const prompt of reference.prompts) {
       const llama = await model.greedy(prompt.prompt_ids, reference.max_new_tokens, reference.stop_ids);
-      perPrompt.push(comparePrompt(prompt, (token) => reference.stop_ids.includes(token) || model.isEndOfGeneration(token), llama, model.tokenize(prompt.text), model.bos, nearTieMargin(shift)));
+      perPrompt.push(comparePrompt(prompt, (token) => reference.stop_ids.includes(token) || model.isEndOfGeneration(token), llama, model.tokenize(prompt.text), model.bos, nearTie));
     }
     return summarise(gguf, model.threads, (Date.now() - started) / 1000, perPrompt, shift);
   } finally {

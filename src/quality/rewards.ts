@@ -149,11 +149,15 @@ export function mutationReward(s: ScoredSample): number | null {
   return killReward(MUTATION, s);
 }
 
+/** A mutation score at or above `threshold`, with a tolerance: 4 of 5 mutants is 0.8 however the fraction was computed. */
+export function reachesStrong(score: number, threshold: number): boolean {
+  return score >= threshold - 1e-12;
+}
+
 export function strongReward(s: ScoredSample): number | null {
   const score = killReward(MUTATION, s);
   if (score === null || score === 0) return score;
-  // a small tolerance: 4 of 5 mutants is 0.8 however the fraction was computed
-  return STRONG.mutation * score + (score >= STRONG.at - 1e-9 ? STRONG.strong : 0);
+  return STRONG.mutation * score + (reachesStrong(score, STRONG.at) ? STRONG.strong : 0);
 }
 
 const PRESETS: Record<RewardPreset, (s: ScoredSample) => number | null> = {
