@@ -52,3 +52,11 @@ test("wrong flags are refused with the flag named", async () => {
   refused(await cli("--tasks", tasksFile, "--out", join(dir, "x.jsonl"), "--split", "dev"), /--split must be one of train, eval, all/);
   refused(await cli("--tasks", tasksFile, "--out", join(dir, "x.jsonl"), "--split", "eval", "--limit", "0"), /--limit must be an integer >= 1/);
 });
+
+test("the sandbox flags are the scoring commands': --timeout-run-s checked, the old --timeout unknown", async () => {
+  const base = ["--tasks", tasksFile, "--out", join(dir, "x.jsonl")];
+  refused(await cli(...base, "--timeout-run-s", "0"), /--timeout-run-s must be a positive number, got 0/);
+  refused(await cli(...base, "--workers", "0"), /--workers must be a positive integer, got 0/);
+  refused(await cli(...base, "--isolation", "docker"), /--isolation must be bubblewrap or none, got 'docker'/);
+  refused(await cli(...base, "--timeout", "5"), /unknown flag --timeout for 'data traces'/);
+});

@@ -8,7 +8,8 @@ import { SYNTHETIC_SOURCE, syntheticTraces, type SyntheticTraceCounts } from "..
 import { writeJson, writeJsonl } from "../../util/jsonl.js";
 import { Progress } from "../../util/progress.js";
 import { flag, type Command, type ParsedArgs } from "../command.js";
-import { DEFAULT_SEED, sandboxFlags, startSandbox } from "./data-flags.js";
+import { DEFAULT_SEED } from "./data-flags.js";
+import { poolFlags, startPoolFromArgs } from "./score.js";
 
 const SPLITS = ["train", "eval", "all"] as const;
 const HELP = "'testtune data traces --help' lists the flags; docs/training.md, 'Repair traces', explains the traces";
@@ -51,7 +52,7 @@ docs/training.md, 'Synthetic traces', has the details and limits. Same seed, sam
     { name: "seed", type: "number", default: DEFAULT_SEED, description: "seed of the edits (mixed with each task id)" },
     { name: "split", type: "string", default: "train", value: `<${SPLITS.join("|")}>`, description: "which tasks of the file to use (train: never the eval tasks)" },
     { name: "limit", type: "number", description: "only the first N tasks of the split" },
-    ...sandboxFlags,
+    ...poolFlags,
   ],
   async run(args) {
     const perTask = intFlag(args, "per-task", 1, 1) as number;
@@ -65,11 +66,11 @@ docs/training.md, 'Synthetic traces', has the details and limits. Same seed, sam
     const all = await readTasks(file);
     const chosen = (split === "all" ? all : all.filter((t) => t.split === split)).slice(0, limit);
     if (chosen.length === 0) throw new UsageError(`no ${split === "all" ? "" : `${split} `}tasks in ${file}`, split === "all" ? "'testtune data prepare' writes a tasks file" : "pass --split all, or a file with that split");
-    const pool = await startSandbox(args);
+    const pool = await startPoolFromArgs(args);
     const progress = new Progress({ label: "traces", total: chosen.length, unit: "task" });
     const started = Date.now();
     try {
-      const timeoutS = flag.num(args, "timeout");
+      const timeoutS = flag.num(args, "timeout-run-s");
       const { traces, counts } = await syntheticTraces(chosen, pool, { perTask, seed, ...(timeoutS === undefined ? {} : { timeoutS }), onTasks: (done, made) => progress.update(done, undefined, `${made} traces`) });
       progress.finish();
       mkdirSync(dirname(out), { recursive: true });

@@ -13,7 +13,8 @@ import { Progress } from "../../util/progress.js";
 import { flag, type Command, type FlagSpec, type ParsedArgs } from "../command.js";
 import { checkKinds, expandKinds, kindsNeedSandbox, type ExpandResult } from "../../kinds/expand.js";
 import { exportCommand } from "./data-export.js";
-import { DEFAULT_SEED, sandboxFlags, startSandbox } from "./data-flags.js";
+import { DEFAULT_SEED } from "./data-flags.js";
+import { poolFlags, startPoolFromArgs } from "./score.js";
 import { tracesCommand } from "./data-traces.js";
 
 const promptFlags: FlagSpec[] = [
@@ -56,7 +57,7 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
     { name: "tiers", type: "list", value: "<1,2,...>", description: "TinyTests: tiers to generate (default 1-5)" },
     { name: "repo-env", type: "string", value: "<dir>", description: "TestGenEval: the repositories' environment; without it tasks that need one are skipped" },
     { name: "kinds", type: "list", value: "<kind,...>", description: "task kinds to make from each task (default unit_test): unit_test, solve, complete, bugfix, docstring, explain (docs/kinds.md); bugfix, docstring and explain run the sandbox" },
-    ...sandboxFlags,
+    ...poolFlags,
   ],
   async run(args) {
     const out = flag.need(args, "out");
@@ -67,9 +68,9 @@ Splits come from the source when it has them (TinyTests), otherwise from a hash 
       if (!Number.isInteger(n)) throw new UsageError(`--tiers takes tier numbers 1-5, got '${t}'`);
       return n;
     });
-    const executor = flag.bool(args, "verify") ? await startSandbox(args) : undefined;
+    const executor = flag.bool(args, "verify") ? await startPoolFromArgs(args) : undefined;
     // bugfix keeps only bugs the reference tests kill, docstring references run their examples: both need the sandbox even without --verify
-    const kindsExecutor = kinds !== undefined && kindsNeedSandbox(kinds) ? (executor ?? (await startSandbox(args))) : undefined;
+    const kindsExecutor = kinds !== undefined && kindsNeedSandbox(kinds) ? (executor ?? (await startPoolFromArgs(args))) : undefined;
     const progress = new Progress({ label: "verify", unit: "task" });
     try {
       const stats = await prepare({
@@ -144,7 +145,7 @@ with the reason it was kept or not) and <out>/stats.json. OPENAI_API_KEY is sent
     { name: "concurrency", type: "number", default: 4, description: "tasks asked at once" },
     { name: "request-timeout", type: "number", value: "<seconds>", default: 300, description: "limit per teacher request" },
     ...promptFlags,
-    ...sandboxFlags,
+    ...poolFlags,
   ],
   async run(args) {
     const split = flag.need(args, "split");
@@ -158,9 +159,9 @@ with the reason it was kept or not) and <out>/stats.json. OPENAI_API_KEY is sent
     const out = flag.need(args, "out");
     mkdirSync(out, { recursive: true });
     const chat = chatTemplateFor(flag.str(args, "tokenizer"), flag.bool(args, "chat-template"));
-    const executor = await startSandbox(args);
+    const executor = await startPoolFromArgs(args);
     try {
-      const expanded = kinds === undefined ? undefined : await expandKinds(chosen, kinds, { seed: flag.num(args, "seed") ?? DEFAULT_SEED, executor, timeoutS: flag.num(args, "timeout") });
+      const expanded = kinds === undefined ? undefined : await expandKinds(chosen, kinds, { seed: flag.num(args, "seed") ?? DEFAULT_SEED, executor, timeoutS: flag.num(args, "timeout-run-s") });
       if (expanded !== undefined) process.stderr.write(`${kindLines(expanded.counts).join("\n")}\n`);
       const tasks = expanded?.tasks ?? chosen;
       const progress = new Progress({ label: "distill", total: tasks.length, unit: "task" });

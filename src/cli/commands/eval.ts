@@ -8,7 +8,7 @@ import type { EvalSummary } from "../../eval/summary.js";
 import { markdownTable, resultsTable, type Table } from "../../report/tables.js";
 import { writeReport } from "../../report/build.js";
 import { flag, type Command, type ParsedArgs } from "../command.js";
-import { mutantsArg, rewardArg, rewardFlag, sandboxFlags, workersArg } from "./score.js";
+import { mutantsArg, rewardArg, rewardFlag, poolFlags, workersArg } from "./score.js";
 
 const SANDBOX_TIMEOUT_S = 10; // the pipeline's sandbox.timeout_s default
 
@@ -80,7 +80,7 @@ again resumes, and a directory made with other settings is refused. Ctrl-C keeps
     { name: "mutants", type: "boolean", default: true, description: "score mutation kills of valid tests (--no-mutants to skip)" },
     { name: "strong-at", type: "number", value: "<fraction>", default: DEFAULT_STRONG_AT, description: "strong@k: valid and killing at least this fraction of the mutants" },
     { name: "coverage", type: "boolean", description: "measure line and branch coverage of the reference" },
-    ...sandboxFlags.filter((f) => f.name !== "max-mutants"),
+    ...poolFlags,
     { name: "quiet", type: "boolean", description: "print only the tables" },
   ],
   async run(args) {

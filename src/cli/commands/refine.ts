@@ -7,7 +7,7 @@ import { findChatTemplate } from "../../prompts/chat-template.js";
 import { loadTaskMap } from "../../quality/inputs.js";
 import { refine, refineFiles } from "../../train/refine.js";
 import { flag, type Command, type ParsedArgs } from "../command.js";
-import { rewardArg, rewardFlag, sandboxFlags, startPoolFromArgs } from "./score.js";
+import { rewardArg, rewardFlag, poolFlags, startPoolFromArgs } from "./score.js";
 
 const HELP = "'testtune refine --help' lists the flags; docs/training.md, 'testtune refine', explains the loop";
 
@@ -38,7 +38,7 @@ and each round's files under <out>/round-<r>/. Interrupt at any time and run the
     { name: "chat-template", type: "string", value: "<auto|none>", default: "auto", description: "auto: prompts through the model's chat template when it has one; none: the plain prompt" },
     rewardFlag,
     { name: "seed", type: "number", default: 0, description: "sampling seed: same seed, same samples (round r samples with seed + r)" },
-    ...sandboxFlags.filter((f) => f.name !== "max-mutants"),
+    ...poolFlags,
     { name: "quiet", type: "boolean", description: "no progress bars" },
   ],
   async run(args) {

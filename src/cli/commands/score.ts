@@ -7,11 +7,16 @@ import { SandboxPool } from "../../sandbox/pool.js";
 import type { Isolation } from "../../sandbox/types.js";
 import { flag, type Command, type FlagSpec, type ParsedArgs } from "../command.js";
 
-/** Flags shared by the commands that run tests in the sandbox for scoring. */
-export const sandboxFlags: FlagSpec[] = [
+/** The sandbox pool's flags, shared by every command that runs tests (score, prefs, eval, refine, serve-rewards, data). */
+export const poolFlags: FlagSpec[] = [
   { name: "workers", type: "number", value: "<n>", description: "sandbox executor processes (default: one per core)" },
   { name: "isolation", type: "string", value: "<bubblewrap|none>", default: "bubblewrap", description: "isolation of test runs; 'none' only on a machine you do not mind generated code touching" },
   { name: "timeout-run-s", type: "number", value: "<s>", description: "wall-clock limit of one test run, seconds (default: the sandbox's)" },
+];
+
+/** The pool's flags and --max-mutants: the commands that score with mutants. */
+export const sandboxFlags: FlagSpec[] = [
+  ...poolFlags,
   { name: "max-mutants", type: "number", value: "<n>", description: "with mutants: at most n per task, a seeded sample over operator families (default: all)" },
 ];
 
@@ -46,17 +51,17 @@ export function mutantsArg(args: ParsedArgs, reward: RewardPreset): boolean {
 
 export function workersArg(args: ParsedArgs): number {
   const workers = flag.num(args, "workers") ?? cpus().length;
-  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got ${workers}`);
+  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got ${workers}`, "sandbox executor processes, e.g. --workers 2; the default is one per core");
   return workers;
 }
 
 /** Starts the sandbox pool from the shared flags. */
 export async function startPoolFromArgs(args: ParsedArgs): Promise<SandboxPool> {
   const isolation = flag.str(args, "isolation") ?? "bubblewrap";
-  if (isolation !== "bubblewrap" && isolation !== "none") throw new UsageError(`--isolation must be bubblewrap or none, got '${isolation}'`);
+  if (isolation !== "bubblewrap" && isolation !== "none") throw new UsageError(`--isolation must be bubblewrap or none, got '${isolation}'`, "bubblewrap (the default) isolates every test run; 'none' is for code you trust (docs/sandbox.md)");
   const workers = workersArg(args);
   const timeout = flag.num(args, "timeout-run-s");
-  if (timeout !== undefined && !(timeout > 0)) throw new UsageError(`--timeout-run-s must be a positive number, got ${timeout}`);
+  if (timeout !== undefined && !(timeout > 0)) throw new UsageError(`--timeout-run-s must be a positive number, got ${timeout}`, "seconds one test run may take, e.g. --timeout-run-s 10 (the default)");
   return SandboxPool.start({ workers, isolation: isolation as Isolation, ...(timeout === undefined ? {} : { defaultTimeoutS: timeout }) });
 }
 
