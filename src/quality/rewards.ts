@@ -16,7 +16,7 @@
 import { isValid, targetProblem, type ScoredSample } from "./sample.js";
 import type { Outcome } from "../sandbox/types.js";
 
-export const REWARD_PRESETS = ["quality", "staged", "pass_rate", "strength", "mutation", "strong"] as const;
+export const REWARD_PRESETS = ["quality", "staged", "pass_rate", "strength", "mutation", "strong", "strong_only"] as const;
 export type RewardPreset = (typeof REWARD_PRESETS)[number];
 
 export const REWARD_DESCRIPTIONS: Record<RewardPreset, string> = {
@@ -26,6 +26,7 @@ export const REWARD_DESCRIPTIONS: Record<RewardPreset, string> = {
   strength: "valid files only: 0.25 + 0.75 x fraction of the non-equivalent mutants killed (no mutants measured: 0.25)",
   mutation: "valid files only: the fraction of the non-equivalent mutants killed, nothing for validity alone (needs mutants)",
   strong: "valid files only: 0.2 x fraction of the non-equivalent mutants killed + 0.8 when that fraction is at least 0.8 (a strong file; needs mutants)",
+  strong_only: "1 for a strong file (valid, and killing at least 0.8 of the non-equivalent mutants), 0 for anything else (needs mutants)",
 };
 
 /** What each preset reads beyond the verdict: a service or stage scoring for it measures only these. */
@@ -36,10 +37,11 @@ export const REWARD_MEASURES: Record<RewardPreset, { mutants: boolean; coverage:
   strength: { mutants: true, coverage: false },
   mutation: { mutants: true, coverage: false },
   strong: { mutants: true, coverage: false },
+  strong_only: { mutants: true, coverage: false },
 };
 
 /** Presets that pay a valid file nothing unless its mutants were run: scoring with them without mutants is refused. */
-export const MUTANTS_REQUIRED: ReadonlySet<RewardPreset> = new Set(["mutation", "strong"]);
+export const MUTANTS_REQUIRED: ReadonlySet<RewardPreset> = new Set(["mutation", "strong", "strong_only"]);
 
 /** `staged`: credit for each stage a file reaches. */
 export const STAGED = {
@@ -160,6 +162,20 @@ export function strongReward(s: ScoredSample): number | null {
   return STRONG.mutation * score + (reachesStrong(score, STRONG.at) ? STRONG.strong : 0);
 }
 
+/**
+ * `strong_only`: `strong` without its 0.2 per mutant: a file earns 1 if it is strong and 0
+ * otherwise, a success-or-failure reward like a passing test in code RL. Why: under GRPO's
+ * per-group standard-deviation scaling the small term decided most groups (one weak valid file
+ * among invalid ones got the whole advantage), so `strong` still taught trivial inputs; with
+ * nothing for a weak file, only groups holding a strong file teach at all (docs/rewards.md).
+ * A weak valid file earns what an invalid one does, never more, so validity still never loses.
+ */
+export function strongOnlyReward(s: ScoredSample): number | null {
+  const score = killReward(MUTATION, s);
+  if (score === null) return null;
+  return score > 0 && reachesStrong(score, STRONG.at) ? 1 : 0;
+}
+
 const PRESETS: Record<RewardPreset, (s: ScoredSample) => number | null> = {
   quality: qualityReward,
   staged: stagedReward,
@@ -167,6 +183,7 @@ const PRESETS: Record<RewardPreset, (s: ScoredSample) => number | null> = {
   strength: strengthReward,
   mutation: mutationReward,
   strong: strongReward,
+  strong_only: strongOnlyReward,
 };
 
 /** The reward of a sample under a preset; null only for `sandbox_error`. */

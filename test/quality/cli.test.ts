@@ -85,7 +85,7 @@ test("serve-rewards scores a request through the sandbox and stops on SIGTERM", 
 test("score refuses an unknown reward preset and a samples line naming an unknown task", async () => {
   const bad = start(["score", "--tasks", tasksFile, "--samples", tasksFile, "--out", join(dir, "x.jsonl"), "--reward", "best"]);
   assert.equal(await bad.exited, 1);
-  assert.match(bad.output(), /--reward must be one of quality, staged, pass_rate, strength, mutation, strong, got 'best'/);
+  assert.match(bad.output(), /--reward must be one of quality, staged, pass_rate, strength, mutation, strong, strong_only, got 'best'/);
   const samplesFile = join(dir, "unknown.jsonl");
   writeFileSync(samplesFile, `${JSON.stringify({ task_id: "t/add", completion: "" })}\n${JSON.stringify({ task_id: "t/zzz", completion: "" })}\n`);
   const unknown = start(["score", "--tasks", tasksFile, "--samples", samplesFile, "--out", join(dir, "y.jsonl"), "--isolation", "none", "--workers", "1"]);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isRewardPreset, mutationReward, passRateReward, qualityReward, reward, REWARD_PRESETS, stagedReward, strengthReward, strongReward, type RewardPreset } from "../../src/quality/rewards.js";
+import { isRewardPreset, mutationReward, passRateReward, qualityReward, reward, REWARD_PRESETS, stagedReward, strengthReward, strongOnlyReward, strongReward, type RewardPreset } from "../../src/quality/rewards.js";
 import { countTests, isValid, toScoredSample, type ScoredSample } from "../../src/quality/sample.js";
 import { OUTCOMES, type ExecResult, type Outcome } from "../../src/sandbox/types.js";
 
@@ -24,17 +24,17 @@ function sample(status: Outcome, overrides: Partial<ScoredSample> = {}): ScoredS
 // Hand-computed expectations for a file with checks written, per outcome (see docs/rewards.md).
 // (strength: a valid file scored without mutants earns only its floor, 0.25; mutation has none)
 const EXPECTED: Record<Outcome, Record<RewardPreset, number | null>> = {
-  passed: { quality: 1, staged: 1, pass_rate: 1, strength: 0.25, mutation: 0, strong: 0 },
-  failed: { quality: 0, staged: 0.3, pass_rate: 0.75, strength: 0, mutation: 0, strong: 0 },
-  error: { quality: 0, staged: 0.3, pass_rate: 0.5, strength: 0, mutation: 0, strong: 0 },
-  collection_error: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0, mutation: 0, strong: 0 },
-  syntax_error: { quality: 0, staged: 0, pass_rate: 0, strength: 0, mutation: 0, strong: 0 },
-  no_tests: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0, mutation: 0, strong: 0 },
-  timeout: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0, mutation: 0, strong: 0 },
-  memory: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0, mutation: 0, strong: 0 },
-  crashed: { quality: 0, staged: 0, pass_rate: 0, strength: 0, mutation: 0, strong: 0 },
-  rejected: { quality: 0, staged: 0, pass_rate: 0, strength: 0, mutation: 0, strong: 0 },
-  sandbox_error: { quality: null, staged: null, pass_rate: null, strength: null, mutation: null, strong: null },
+  passed: { quality: 1, staged: 1, pass_rate: 1, strength: 0.25, mutation: 0, strong: 0, strong_only: 0 },
+  failed: { quality: 0, staged: 0.3, pass_rate: 0.75, strength: 0, mutation: 0, strong: 0, strong_only: 0 },
+  error: { quality: 0, staged: 0.3, pass_rate: 0.5, strength: 0, mutation: 0, strong: 0, strong_only: 0 },
+  collection_error: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0, mutation: 0, strong: 0, strong_only: 0 },
+  syntax_error: { quality: 0, staged: 0, pass_rate: 0, strength: 0, mutation: 0, strong: 0, strong_only: 0 },
+  no_tests: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0, mutation: 0, strong: 0, strong_only: 0 },
+  timeout: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0, mutation: 0, strong: 0, strong_only: 0 },
+  memory: { quality: 0, staged: 0.1, pass_rate: 0, strength: 0, mutation: 0, strong: 0, strong_only: 0 },
+  crashed: { quality: 0, staged: 0, pass_rate: 0, strength: 0, mutation: 0, strong: 0, strong_only: 0 },
+  rejected: { quality: 0, staged: 0, pass_rate: 0, strength: 0, mutation: 0, strong: 0, strong_only: 0 },
+  sandbox_error: { quality: null, staged: null, pass_rate: null, strength: null, mutation: null, strong: null, strong_only: null },
 };
 
 test("every preset gives the hand-computed reward for every outcome", () => {
@@ -55,6 +55,18 @@ test("a file that tests its own copy earns nothing under any preset", () => {
   }
   assert.equal(isValid(copy), false);
   assert.equal(isValid(sample("passed", { target: { shadowed: [], uses_module: true } })), true);
+});
+
+test("strong_only pays 1 for a strong file and nothing else: a weak valid file ties with an invalid one", () => {
+  const valid = sample("passed");
+  const killed = (k: number, total = 5) => strongOnlyReward({ ...valid, mutation: { score: k / total, total, killed: k } });
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map((k) => killed(k)), [0, 0, 0, 0, 1, 1]);
+  assert.equal(strongOnlyReward({ ...valid, mutation: { score: 7 / 9, total: 9, killed: 7 } }), 0, "0.78 is not strong");
+  assert.equal(strongOnlyReward({ ...valid, mutation: { score: 0.8, total: 10, killed: 8 } }), 1, "0.8 exactly is strong");
+  assert.equal(strongOnlyReward({ ...sample("failed"), mutation: { score: 1, total: 5, killed: 5 } }), 0, "an invalid file never earns");
+  assert.equal(strongOnlyReward({ ...valid, mutation: { score: 0, total: 0, killed: 0 } }), 0, "no mutants: nothing is known to be caught");
+  assert.equal(strongOnlyReward({ ...valid, static_assertions: 0, mutation: { score: 1, total: 5, killed: 5 } }), 0, "no check written");
+  assert.equal(strongOnlyReward({ ...sample("sandbox_error") }), null);
 });
 
 test("strong pays mostly for reaching the strong threshold: a weak valid file earns little, an invalid one nothing", () => {

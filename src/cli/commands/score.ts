@@ -36,7 +36,7 @@ export const rewardFlag: FlagSpec = {
 
 export function rewardArg(args: ParsedArgs): RewardPreset {
   const name = flag.str(args, "reward") ?? "quality";
-  if (!isRewardPreset(name)) throw new UsageError(`--reward must be one of ${REWARD_PRESETS.join(", ")}, got '${name}'`);
+  if (!isRewardPreset(name)) throw new UsageError(`--reward must be one of ${REWARD_PRESETS.join(", ")}, got '${name}'`, "docs/rewards.md gives each preset's formula and when to use it");
   return name;
 }
 
