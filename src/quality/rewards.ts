@@ -173,7 +173,7 @@ export function strongReward(s: ScoredSample): number | null {
 export function strongOnlyReward(s: ScoredSample): number | null {
   const score = killReward(MUTATION, s);
   if (score === null) return null;
-  return score > 0 && reachesStrong(score, STRONG.at) ? 1 : 0;
+  return reachesStrong(score, STRONG.at) ? 1 : 0;
 }
 
 const PRESETS: Record<RewardPreset, (s: ScoredSample) => number | null> = {

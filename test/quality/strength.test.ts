@@ -69,13 +69,17 @@ test("a file repeating one assertion a hundred times earns no more than the file
   assert.ok((b?.reward as number) <= (a?.reward as number));
   assert.ok((c?.reward as number) <= (a?.reward as number));
   // the same under the floor-less preset, which pays the mutation score alone, and under `strong`
-  // (and under `strong_only`, where all three are strong or none is)
-  for (const reward of ["mutation", "strong", "strong_only"] as const) {
+  for (const reward of ["mutation", "strong"] as const) {
     const records = await scoreCompletions([once, hundred, hundredTests].map((completion) => ({ task: derivative, completion })), pool, { ...strength, reward });
     const [onceScore, ...repeated] = records.map((r) => r.reward as number);
-    if (reward !== "strong_only") assert.ok((onceScore as number) > 0, `${reward}: the single assertion kills a mutant`);
+    assert.ok((onceScore as number) > 0, `${reward}: the single assertion kills a mutant`);
     for (const r of repeated) assert.ok(r <= (onceScore as number), reward);
   }
+  // under `strong_only` the three kill the same mutants, so they are strong together or not at all
+  const onlyStrong = await scoreCompletions([once, hundred, hundredTests].map((completion) => ({ task: derivative, completion })), pool, { ...strength, reward: "strong_only" });
+  const [onceOnly, ...repeatedOnly] = onlyStrong.map((r) => r.reward);
+  assert.ok(onceOnly === 0 || onceOnly === 1);
+  assert.deepEqual(repeatedOnly, [onceOnly, onceOnly]);
 });
 
 // `x < 0` -> `x <= 0` and `x < 0` -> `x < 1` return the same for every int: likely equivalent
