@@ -13,7 +13,7 @@ import { trainConfigSections } from "./train-config.js";
 import { GGUF_QUANTS } from "../model/specs.js";
 
 /** The stages that rank or train with a reward; each also exists as `<stage>_<preset>` (below). */
-export const REWARD_STAGES = ["prefs", "dpo", "ppo", "grpo"] as const;
+export const REWARD_STAGES = ["rft", "prefs", "dpo", "ppo", "grpo"] as const;
 type RewardStage = (typeof REWARD_STAGES)[number];
 type RewardVariant = `${RewardStage}_${RewardPreset}`;
 
@@ -25,7 +25,7 @@ type RewardVariant = `${RewardStage}_${RewardPreset}`;
 const variants = (stage: RewardStage): RewardVariant[] => REWARD_PRESETS.map((p) => `${stage}_${p}` as const);
 
 export const STAGES = [
-  "data", "pretrain", "selfgen", "sft",
+  "data", "pretrain", "selfgen", "sft", "rft", ...variants("rft"),
   "prefs", ...variants("prefs"), "dpo", ...variants("dpo"), "ppo", ...variants("ppo"), "grpo", ...variants("grpo"),
   "eval", "report", "export",
 ] as const;
@@ -35,7 +35,7 @@ export type Stage = (typeof STAGES)[number];
 export const STAGES_HELP = `${STAGES.filter((s) => !s.includes("_")).join(", ")}; ${REWARD_STAGES.join(", ")} also as <stage>_<reward preset> (e.g. grpo_strength)`;
 
 /** Stages whose model eval can sample from. */
-export const MODEL_STAGES = ["base", "sft", ...STAGES.filter((s) => /^(dpo|ppo|grpo)/.test(s))] as const;
+export const MODEL_STAGES = ["base", "sft", ...STAGES.filter((s) => /^(rft|dpo|ppo|grpo)/.test(s))] as const;
 
 /** The stage a variant runs (`grpo_strength` -> `grpo`); other stages are their own. */
 export function baseStage(stage: string): string {

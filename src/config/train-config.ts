@@ -1,5 +1,5 @@
 /**
- * The run config's sections for the stages after SFT: `prefs`, `dpo`, `ppo` and `grpo`.
+ * The run config's sections for the stages after SFT: `rft`, `prefs`, `dpo`, `ppo` and `grpo`.
  * A field that means the same as a job spec field reuses that field (its default and its
  * description, with the source of the default, stay in src/train/specs.ts); the fields
  * declared here are the pipeline's own (step counts, task limits, sampling for pairs).
@@ -63,9 +63,39 @@ export const prefsSectionSchema = z.strictObject({
 /** The model a training stage starts from, and its reference (the adapter disabled). */
 const from = z
   .string()
-  .regex(new RegExp(`^(sft|(dpo|ppo|grpo)(_(${REWARD_PRESETS.join("|")}))?)$`), "sft, or a dpo, ppo or grpo stage (or its reward variant)")
+  .regex(new RegExp(`^(sft|(rft|dpo|ppo|grpo)(_(${REWARD_PRESETS.join("|")}))?)$`), "sft, or an rft, dpo, ppo or grpo stage (or its reward variant)")
   .default("sft")
-  .describe("The model this stage starts from and is kept near (its reference): sft, or a dpo/ppo/grpo stage or variant that runs before it (e.g. grpo from dpo, so that GRPO's groups already hold several valid files)");
+  .describe("The model this stage starts from and is kept near (its reference): sft, or an rft/dpo/ppo/grpo stage or variant that runs before it (e.g. grpo from dpo, so that GRPO's groups already hold several valid files)");
+
+/**
+ * Rejection-sampling fine-tuning (expert iteration): rounds of sampling on the train tasks,
+ * keeping the files the sandbox scores at least `min_reward`, and supervised fine-tuning on
+ * them (src/train/rft.ts; docs/training.md).
+ */
+export const rftSectionSchema = z.strictObject({
+  rounds: z.number().int().positive().default(2).describe("Rounds of sample, keep, train; round r samples with round r-1's model"),
+  from,
+  max_tasks: maxTasks,
+  n: z.number().int().positive().default(8).describe("Samples per train task in each round"),
+  min_reward: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(1)
+    .describe("A valid sample is kept when the stage's reward reaches this. 1 keeps, under strong_only, the strong files (valid, killing at least 0.8 of the mutants); under quality (coverage off), strength or mutation, the files that kill every mutant; under staged or pass_rate, every valid file"),
+  max_per_task: z.number().int().positive().default(4).describe("Kept files per task, over all rounds so far: highest reward first, then the most distinct inputs"),
+  temperature: z.number().positive().default(0.8).describe("Sampling temperature (diverse samples find more files worth keeping)"),
+  top_p: z.number().gt(0).max(1).default(0.95).describe("Nucleus sampling mass"),
+  max_new_tokens: z.number().int().positive().default(256).describe("Longest sample in tokens"),
+  sample_batch_size: z.number().int().positive().default(128).describe("Sequences per forward pass while sampling, from several prompts; the samples do not depend on it"),
+  backend: samplingBackend,
+  epochs: z.number().positive().default(3).describe("Passes over the kept files in each round's fine-tuning"),
+  batch_size: z.number().int().positive().default(8).describe("Kept files per optimizer step"),
+  learning_rate: z.number().positive().default(2e-4).describe("Peak learning rate of the LoRA adapter each round trains (the QLoRA paper's 2e-4)"),
+  max_length: z.number().int().positive().default(512).describe("Tokens of prompt + completion, as the sft section's; longer rows are cut at the end"),
+  save_steps: z.number().int().positive().default(50).describe("Steps between checkpoints of a round's fine-tuning (what an interrupted round resumes from)"),
+  ...scoringFields,
+});
 
 export const dpoSectionSchema = z.strictObject({
   max_steps: steps(100),
@@ -150,16 +180,18 @@ function checkVariants(section: z.ZodObject) {
   };
 }
 
+export const rftConfigSchema = rftSectionSchema.extend({ variants }).superRefine(checkVariants(rftSectionSchema));
 export const prefsConfigSchema = prefsSectionSchema.extend({ variants }).superRefine(checkVariants(prefsSectionSchema));
 export const dpoConfigSchema = dpoSectionSchema.extend({ variants }).superRefine(checkVariants(dpoSectionSchema));
 export const grpoConfigSchema = grpoSectionSchema.extend({ variants }).superRefine(checkVariants(grpoSectionSchema));
 export const ppoConfigSchema = ppoSectionSchema.extend({ variants }).superRefine(checkVariants(ppoSectionSchema));
 
 /** Each section without its variants: what one stage (or variant) runs with. */
-export const trainSectionSchemas = { prefs: prefsSectionSchema, dpo: dpoSectionSchema, ppo: ppoSectionSchema, grpo: grpoSectionSchema };
+export const trainSectionSchemas = { rft: rftSectionSchema, prefs: prefsSectionSchema, dpo: dpoSectionSchema, ppo: ppoSectionSchema, grpo: grpoSectionSchema };
 
 /** The four sections, ready to spread into the run config schema. */
 export const trainConfigSections = {
+  rft: rftConfigSchema.prefault({}).describe("Rejection-sampling fine-tuning: the model's own samples that reach min_reward, trained on in rounds"),
   prefs: prefsConfigSchema.prefault({}).describe("Preference pairs from the SFT model's own samples, ranked by the sandbox"),
   dpo: dpoConfigSchema.prefault({}).describe("DPO on the preference pairs, starting from the SFT model"),
   ppo: ppoConfigSchema.prefault({}).describe("PPO with a value head on execution rewards, starting from the SFT model"),
@@ -167,6 +199,7 @@ export const trainConfigSections = {
 };
 
 export type PrefsConfig = z.output<typeof prefsSectionSchema>;
+export type RftConfig = z.output<typeof rftSectionSchema>;
 export type DpoConfig = z.output<typeof dpoSectionSchema>;
 export type GrpoConfig = z.output<typeof grpoSectionSchema>;
 export type PpoConfig = z.output<typeof ppoSectionSchema>;

@@ -10,27 +10,17 @@
  * Every step appends as it goes, so an interrupted run resumes where it stopped.
  */
 import { join } from "node:path";
-import { runEngineJob } from "../engine/job.js";
-import { SandboxError } from "../errors.js";
-import type { PromptOptions } from "../prompts/template.js";
 import { loadSamples } from "../quality/inputs.js";
 import type { RewardPreset } from "../quality/rewards.js";
-import { sampleKey, type Executor, type SampleScore } from "../quality/score.js";
-import { scoreFiles } from "../quality/score-files.js";
+import { sampleKey, type SampleScore } from "../quality/score.js";
 import type { KindScoreRecord } from "../kinds/score.js";
 import type { Task } from "../tasks/schema.js";
 import { readJsonlAll, writeJson, writeJsonl } from "../util/jsonl.js";
 import { buildPairs, type Candidate, type PairStats } from "./pairs.js";
-import { writePromptsFile } from "./prompts-file.js";
+import { sampleAndScore, type SampleAndScoreOptions } from "./sample-and-score.js";
 
-export interface PrefsOptions {
-  /** The model to sample from (a Hugging Face directory) and its LoRA adapter, if any. */
-  model: string;
-  adapter?: string;
-  tasks: readonly Task[];
+export interface PrefsOptions extends Omit<SampleAndScoreOptions, "label"> {
   outDir: string;
-  /** Samples per prompt. */
-  n: number;
   margin: number;
   pairsPerPrompt: number;
   /** Extra pairs of a stronger valid sample against a weaker valid one, and the reward gap they need (pairs.ts). */
@@ -38,20 +28,6 @@ export interface PrefsOptions {
   validMargin?: number;
   /** The rejected side of the best-vs-worst pairs writes no more checks than the chosen (pairs.ts). */
   matchChecks?: boolean;
-  reward: RewardPreset;
-  mutants: boolean;
-  coverage: boolean;
-  /** With mutants: at most this many per task (all when absent). */
-  maxMutants?: number;
-  sampling: { temperature: number; top_p: number; max_new_tokens: number; batch_size: number; backend?: "engine" | "vllm" };
-  /** How prompts are written (the model's chat template, if any); the tests-only template by default. */
-  prompt?: PromptOptions;
-  seed: number;
-  /** Runs the test files (a SandboxPool); the caller starts and closes it. */
-  executor: Executor;
-  /** Wall-clock limit of one test run, seconds (the executor's default when absent). */
-  runTimeoutS?: number;
-  quiet?: boolean;
 }
 
 export interface PrefsStats extends PairStats {
@@ -72,38 +48,7 @@ export const prefsFiles = (outDir: string) => ({
 
 export async function buildPreferencePairs(options: PrefsOptions): Promise<PrefsStats> {
   const files = prefsFiles(options.outDir);
-  writeJsonl(files.tasks, options.tasks);
-  const prompts = writePromptsFile(files.prompts, options.tasks, options.prompt);
-  await runEngineJob(
-    "generate",
-    {
-      model: options.model,
-      adapter: options.adapter ?? null,
-      input: files.prompts,
-      output: files.samples,
-      num_samples: options.n,
-      ...options.sampling,
-      seed: options.seed,
-    },
-    { quiet: options.quiet, label: "prefs: sample" },
-  );
-  const scored = await scoreFiles({
-    tasksFile: files.tasks,
-    samplesFile: files.samples,
-    outFile: files.scores,
-    executor: options.executor,
-    reward: options.reward,
-    mutants: options.mutants,
-    coverage: options.coverage,
-    maxMutants: options.maxMutants,
-    timeoutS: options.runTimeoutS,
-    quiet: options.quiet,
-  });
-  if (scored.sandboxErrors.length > 0) {
-    throw new SandboxError(`the sandbox failed twice on ${scored.sandboxErrors.length} sample(s) (first: ${scored.sandboxErrors[0]?.detail ?? ""})`, {
-      hint: "run the same command again: scored samples are kept and only these are retried; 'testtune doctor' checks the sandbox",
-    });
-  }
+  const prompts = await sampleAndScore(files, { ...options, label: "prefs: sample" });
   const candidates = await candidatesByTask(files, options.tasks, options.n);
   const { pairs, stats } = buildPairs(prompts, candidates, {
     margin: options.margin,

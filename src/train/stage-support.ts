@@ -85,10 +85,10 @@ export async function startModel(ctx: StageContext, stage: string, from: string)
   return merged;
 }
 
-/** Folds the stage's adapter (<stage>/train/final) into its start model as <stage>/final. */
-export async function mergeStageAdapter(ctx: StageContext, stage: string, start: string): Promise<void> {
+/** Folds the stage's adapter (<stage>/train/final unless named) into its start model as <stage>/final. */
+export async function mergeStageAdapter(ctx: StageContext, stage: string, start: string, adapter?: string): Promise<void> {
   const dir = stageDir(ctx, stage);
-  await runEngineJob("merge", { model: start, adapter: join(dir, "train", "final"), output_dir: join(dir, "final") }, { quiet: ctx.quiet, label: `merge ${stage}` });
+  await runEngineJob("merge", { model: start, adapter: adapter ?? join(dir, "train", "final"), output_dir: join(dir, "final") }, { quiet: ctx.quiet, label: `merge ${stage}` });
 }
 
 /** The figures a training stage records in its status.json: the last value of each metric. */

@@ -23,13 +23,14 @@ test("variants follow their base stage in pipeline order, so prefs_strength runs
   const at = (s: string): number => (STAGES as readonly string[]).indexOf(s);
   assert.ok(at("prefs") < at("prefs_strength") && at("prefs_strength") < at("dpo") && at("dpo_strength") < at("grpo"));
   assert.ok(at("grpo_strength") < at("eval"));
+  assert.ok(at("sft") < at("rft") && at("rft_strong_only") < at("prefs"), "rft runs after SFT, so the RL stages may start from it");
   assert.equal(at("sft_strength"), -1, "only stages that rank or train with a reward have variants");
 });
 
 test("the tinytests-strength preset trains both rewards from one SFT model and evaluates all of them", () => {
   const config = resolveRunConfig({ preset: "tinytests-strength" });
-  assert.deepEqual(config.stages.filter((s) => s.includes("_")), ["prefs_strength", "dpo_strength", "grpo_strength"]);
-  assert.deepEqual(config.eval.models, ["sft", "dpo", "dpo_strength", "grpo", "grpo_strength"]);
+  assert.deepEqual(config.stages.filter((s) => s.includes("_")), ["rft_strong_only", "prefs_strength", "dpo_strength", "grpo_strength"]);
+  assert.deepEqual(config.eval.models, ["sft", "rft_strong_only", "dpo", "dpo_strength", "grpo", "grpo_strength"]);
   assert.equal(config.reward.preset, "quality");
   assert.equal(config.eval.strong_at, 0.8);
 });
@@ -54,6 +55,19 @@ test("a section's variants set fields for one reward variant only; the preset tr
   assert.equal("variants" in stageSection(config, "grpo_strength", "grpo"), false, "a stage's own config has no variants");
 });
 
+test("rft has reward variants like the RL stages, makes a model eval can sample, and is a start model for them", () => {
+  const config = resolveRunConfig({ preset: "tinytests-strength", set: ["grpo.variants.strong_only.from=rft_strong_only", "rft.variants.strong_only.rounds=3"] });
+  assert.equal(pipelineStages.rft_strong_only, pipelineStages.rft);
+  assert.equal(stageReward(config, "rft_strong_only"), "strong_only");
+  assert.equal(stageSection(config, "rft_strong_only", "rft").rounds, 3);
+  assert.equal(stageSection(config, "rft", "rft").rounds, 2, "the preset's section; the variant alone has 3");
+  assert.equal(stageSection(config, "rft_strong_only", "rft").min_reward, 1);
+  assert.equal(stageSection(config, "grpo_strong_only", "grpo").from, "rft_strong_only");
+  assert.equal(runConfigSchema.safeParse({ eval: { models: ["sft", "rft_strong_only"] } }).success, true);
+  const mutantless = resolveRunConfig({ preset: "tinytests-strength", set: ["rft.mutants=false"] });
+  assert.throws(() => stageSection(mutantless, "rft_strong_only", "rft"), (error: unknown) => error instanceof ConfigError && /field 'rft\.mutants'/.test(error.message));
+});
+
 test("a stage trained with the mutation reward refuses to run without mutants, naming the field", () => {
   const config = resolveRunConfig({ preset: "tinytests-strength", set: ["grpo.mutants=false", "grpo.variants.mutation.from=dpo_strength"] });
   const names = (field: RegExp) => (error: unknown): boolean => error instanceof ConfigError && field.test(error.message) && error.hint !== undefined;
@@ -74,6 +88,9 @@ test("a bad variant field is refused at config time, naming the field", () => {
   refused("grpo.variants.bogus.from=dpo", /grpo\.variants/);
   refused("grpo.from=eval", /grpo\.from/);
   refused("dpo.from=prefs_strength", /dpo\.from/);
+  refused("rft.min_reward=1.5", /rft\.min_reward/);
+  refused("rft.rounds=0", /rft\.rounds/);
+  refused("rft.variants.strong_only.max_per_task=0", /rft\.variants\.strong_only\.max_per_task/);
 });
 
 test("a stage cannot start from a stage that runs after it", async () => {

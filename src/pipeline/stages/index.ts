@@ -10,6 +10,7 @@ import { ppoStage } from "./ppo.js";
 import { prefsStage } from "./prefs.js";
 import { pretrainStage } from "./pretrain.js";
 import { reportStage } from "./report.js";
+import { rftStage } from "./rft.js";
 import { selfgenStage } from "./selfgen.js";
 import { sftStage } from "./sft.js";
 
@@ -18,6 +19,7 @@ const baseStages: Record<string, StageFn> = {
   pretrain: pretrainStage,
   selfgen: selfgenStage,
   sft: sftStage,
+  rft: rftStage,
   prefs: prefsStage,
   dpo: dpoStage,
   ppo: ppoStage,
