@@ -29,8 +29,8 @@ test("variants follow their base stage in pipeline order, so prefs_strength runs
 
 test("the tinytests-strength preset trains both rewards from one SFT model and evaluates all of them", () => {
   const config = resolveRunConfig({ preset: "tinytests-strength" });
-  assert.deepEqual(config.stages.filter((s) => s.includes("_")), ["rft_strong_only", "prefs_strength", "dpo_strength", "grpo_strength"]);
-  assert.deepEqual(config.eval.models, ["sft", "rft_strong_only", "dpo", "dpo_strength", "grpo", "grpo_strength"]);
+  assert.deepEqual(config.stages.filter((s) => s.includes("_")), ["rft_strong_only", "prefs_strength", "dpo_strength", "grpo_strength", "grpo_strong_only"]);
+  assert.deepEqual(config.eval.models, ["sft", "rft_strong_only", "dpo", "dpo_strength", "grpo", "grpo_strength", "grpo_strong_only"]);
   assert.equal(config.reward.preset, "quality");
   assert.equal(config.eval.strong_at, 0.8);
 });
@@ -56,7 +56,7 @@ test("a section's variants set fields for one reward variant only; the preset tr
 });
 
 test("rft has reward variants like the RL stages, makes a model eval can sample, and is a start model for them", () => {
-  const config = resolveRunConfig({ preset: "tinytests-strength", set: ["grpo.variants.strong_only.from=rft_strong_only", "rft.variants.strong_only.rounds=3"] });
+  const config = resolveRunConfig({ preset: "tinytests-strength", set: ["rft.variants.strong_only.rounds=3"] });
   assert.equal(pipelineStages.rft_strong_only, pipelineStages.rft);
   assert.equal(stageReward(config, "rft_strong_only"), "strong_only");
   assert.equal(stageSection(config, "rft_strong_only", "rft").rounds, 3);
