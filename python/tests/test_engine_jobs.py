@@ -84,6 +84,18 @@ def test_sft_full_fine_tuning_writes_a_model(work: Path, base: Path) -> None:
     assert AutoModelForCausalLM.from_pretrained(work / "sft-full" / "final").config.model_type == "llama"
 
 
+def test_sft_whose_prompts_all_fill_max_length_is_a_data_error_naming_the_file_and_the_field(work: Path, base: Path) -> None:
+    # TRL drops a pair with no completion token left inside max_length; with none left the job
+    # used to die in the sampler ("num_samples=0"). It now names the data file and max_length.
+    pairs = work / "long-prompts.jsonl"
+    pairs.write_text(json.dumps({"prompt": "def add(a, b):\n    return a + b\n" * 40, "completion": "assert add(1, 2) == 3\n"}) + "\n")
+    spec = write_spec(work / "sft-long.json", "sft", base_model=str(base), data=str(pairs), output_dir=str(work / "sft-long"), **{**TINY_SFT, "max_length": 32})
+    code, emitted = run_in_process("sft", spec)
+    assert code == 2
+    (error,) = of_kind(emitted, "error")
+    assert str(pairs) in error["message"] and "max_length 32" in error["message"]
+
+
 def test_generate_writes_n_samples_per_prompt_of_new_tokens_only(work: Path, base: Path, adapter: tuple[Path, list[dict]]) -> None:
     output, emitted = generate(work, "samples", base, adapter[0])
     rows = [json.loads(line) for line in output.read_text().splitlines()]

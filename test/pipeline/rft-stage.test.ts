@@ -6,10 +6,10 @@
  * Isolation "none": the only code run is this file's fixtures.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, statSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { runConfigSchema } from "../../src/config/run-config.js";
 import { runEngineJob } from "../../src/engine/job.js";
 import { TesttuneError } from "../../src/errors.js";
@@ -19,6 +19,7 @@ import type { Task } from "../../src/tasks/schema.js";
 import { readJsonlSync, writeJsonl } from "../../src/util/jsonl.js";
 
 const root = mkdtempSync(join(tmpdir(), "testtune-rft-"));
+after(() => rmSync(root, { recursive: true, force: true }));
 const tasks: Task[] = [
   { id: "t/add", source: "test", code: "def add(a, b):\n    return a + b\n", module: "solution", entry_points: ["add"], metadata: {}, split: "train" },
   { id: "t/neg", source: "test", code: "def neg(x):\n    return -x\n", module: "solution", entry_points: ["neg"], metadata: {}, split: "train" },

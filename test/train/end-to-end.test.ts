@@ -5,10 +5,10 @@
  * only code run is this file's fixtures and a random model's output.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { runEngineJob } from "../../src/engine/job.js";
 import { SandboxPool } from "../../src/sandbox/pool.js";
 import type { Task } from "../../src/tasks/schema.js";
@@ -17,6 +17,7 @@ import { buildPreferencePairs, prefsFiles } from "../../src/train/prefs.js";
 import { runTrainJob } from "../../src/train/run-train.js";
 
 const root = mkdtempSync(join(tmpdir(), "testtune-train-e2e-"));
+after(() => rmSync(root, { recursive: true, force: true }));
 const tasks: Task[] = [
   { id: "t/add", source: "test", code: "def add(a, b):\n    return a + b\n", module: "solution", entry_points: ["add"], metadata: {} },
   { id: "t/neg", source: "test", code: "def neg(x):\n    return -x\n", module: "solution", entry_points: ["neg"], metadata: {} },

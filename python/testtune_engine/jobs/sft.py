@@ -46,7 +46,7 @@ from .. import events
 from ..data import read_pairs
 from ..lora_targets import find_target_modules
 from ..runtime import seed_everything, use_bf16
-from ..spec import require
+from ..spec import DataError, require
 from ..training import spec_training_arguments, train
 
 # Every linear projection of a Llama/Qwen2-style block: QLoRA (Dettmers et al., 2023) found
@@ -133,6 +133,10 @@ def build_trainer(spec: Spec) -> SFTTrainer:
     )
     dev = None if spec.dev_data is None else Dataset.from_list(read_pairs(spec.dev_data))
     trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(pairs), eval_dataset=dev, processing_class=tokenizer, peft_config=peft_config)
+    if len(trainer.train_dataset) == 0:
+        # TRL drops a pair whose prompt alone reaches max_length (no completion token is left to learn);
+        # without this the job dies later in the sampler with "num_samples=0".
+        raise DataError(spec.data, "", f"none of its {len(pairs)} pairs keeps a completion token within max_length {spec.max_length}: each prompt alone is that long; raise max_length (the config's max_length field)")
     if spec.patience is not None:
         trainer.add_callback(EarlyStoppingCallback(early_stopping_patience=spec.patience))
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
