@@ -10,14 +10,12 @@
  * Every step appends as it goes, so an interrupted run resumes where it stopped.
  */
 import { join } from "node:path";
-import { loadSamples } from "../quality/inputs.js";
 import type { RewardPreset } from "../quality/rewards.js";
-import { sampleKey, type SampleScore } from "../quality/score.js";
 import type { KindScoreRecord } from "../kinds/score.js";
 import type { Task } from "../tasks/schema.js";
-import { readJsonlAll, writeJson, writeJsonl } from "../util/jsonl.js";
+import { writeJson, writeJsonl } from "../util/jsonl.js";
 import { buildPairs, type Candidate, type PairStats } from "./pairs.js";
-import { sampleAndScore, type SampleAndScoreOptions } from "./sample-and-score.js";
+import { sampleAndScore, scoredSamples, type SampleAndScoreOptions } from "./sample-and-score.js";
 
 export interface PrefsOptions extends Omit<SampleAndScoreOptions, "label"> {
   outDir: string;
@@ -78,17 +76,9 @@ export function mayBeChosen(score: KindScoreRecord): boolean {
  * file from an earlier run with a larger n holds more; they are not compared.
  */
 async function candidatesByTask(files: ReturnType<typeof prefsFiles>, tasks: readonly Task[], n: number): Promise<Map<string, Candidate[]>> {
-  const samples = await loadSamples(files.samples, new Map(tasks.map((t) => [t.id, t])), files.tasks);
-  const scores = new Map<string, SampleScore & KindScoreRecord>();
-  for (const { value } of await readJsonlAll(files.scores)) {
-    const score = value as SampleScore & KindScoreRecord;
-    scores.set(sampleKey(score.task_id, score.sample_index, score.sample_line), score);
-  }
   const out = new Map<string, Candidate[]>();
-  for (const { line, sample } of samples) {
-    const score = scores.get(sampleKey(sample.task_id, sample.sample_index, line));
+  for (const { line, sample, score } of await scoredSamples(files, new Map(tasks.map((t) => [t.id, t])))) {
     if ((sample.sample_index ?? 0) >= n) continue;
-    if (score === undefined || score.reward === null) continue; // scoreFiles left it out: a sandbox error, reported above
     const list = out.get(sample.task_id) ?? [];
     list.push({ sample_index: sample.sample_index ?? line, completion: sample.completion, reward: score.reward, valid: mayBeChosen(score), checks: score.static_assertions ?? 0 });
     out.set(sample.task_id, list);

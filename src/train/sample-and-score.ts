@@ -8,10 +8,12 @@ import { runEngineJob } from "../engine/job.js";
 import { SandboxError } from "../errors.js";
 import type { PromptOptions } from "../prompts/template.js";
 import type { RewardPreset } from "../quality/rewards.js";
-import type { Executor } from "../quality/score.js";
+import type { KindScoreRecord } from "../kinds/score.js";
+import { loadSamples } from "../quality/inputs.js";
+import { sampleKey, type Executor, type NumberedSample, type SampleScore } from "../quality/score.js";
 import { scoreFiles } from "../quality/score-files.js";
 import type { Task } from "../tasks/schema.js";
-import { writeJsonl } from "../util/jsonl.js";
+import { readJsonlAll, writeJsonl } from "../util/jsonl.js";
 import { writePromptsFile, type TaskPrompt } from "./prompts-file.js";
 
 export interface SampleFiles {
@@ -81,4 +83,29 @@ export async function sampleAndScore(files: SampleFiles, options: SampleAndScore
     });
   }
   return prompts;
+}
+
+export interface ScoredSample extends NumberedSample {
+  /** Its score, with a reward (never null here). */
+  score: SampleScore & KindScoreRecord & { reward: number };
+}
+
+/**
+ * The samples of `files` with their scores, joined on (task_id, sample_index, line), in the
+ * samples file's order. A sample without a score or with a null reward is left out: scoreFiles
+ * could not run it (a sandbox error, which sampleAndScore reports).
+ */
+export async function scoredSamples(files: SampleFiles, tasks: ReadonlyMap<string, Task>): Promise<ScoredSample[]> {
+  const scores = new Map<string, SampleScore & KindScoreRecord>();
+  for (const { value } of await readJsonlAll(files.scores)) {
+    const score = value as SampleScore & KindScoreRecord;
+    scores.set(sampleKey(score.task_id, score.sample_index, score.sample_line), score);
+  }
+  const out: ScoredSample[] = [];
+  for (const numbered of await loadSamples(files.samples, tasks, files.tasks)) {
+    const score = scores.get(sampleKey(numbered.sample.task_id, numbered.sample.sample_index, numbered.line));
+    if (score === undefined || score.reward === null) continue;
+    out.push({ ...numbered, score: score as ScoredSample["score"] });
+  }
+  return out;
 }

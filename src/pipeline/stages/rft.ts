@@ -12,17 +12,15 @@ import { join } from "node:path";
 import { runEngineJob } from "../../engine/job.js";
 import { TesttuneError } from "../../errors.js";
 import { extractTestFile } from "../../prompts/extract.js";
-import { sampleKey, type SampleScore } from "../../quality/score.js";
-import { loadSamples } from "../../quality/inputs.js";
 import type { RftConfig } from "../../config/train-config.js";
 import { stageReward } from "../../config/run-config.js";
 import { kindName } from "../../kinds/index.js";
 import type { Task } from "../../tasks/schema.js";
 import { sftRow } from "../../tasks/sft.js";
 import { keptFiles, type RftCandidate } from "../../train/rft.js";
-import { sampleAndScore, type SampleFiles } from "../../train/sample-and-score.js";
+import { sampleAndScore, scoredSamples, type SampleFiles } from "../../train/sample-and-score.js";
 import { mergeStageAdapter, stageSection, startModel, trainTasks, withSandbox } from "../../train/stage-support.js";
-import { readJsonlAll, writeJson, writeJsonl } from "../../util/jsonl.js";
+import { writeJson, writeJsonl } from "../../util/jsonl.js";
 import { stageDir, type StageContext } from "../context.js";
 import { runPromptOptions } from "../prompting.js";
 
@@ -64,6 +62,7 @@ export async function rftStage(ctx: StageContext): Promise<Record<string, unknow
   const start = await startModel(ctx, name, section.from);
   const prompt = runPromptOptions(ctx.runDir, config);
   const dir = stageDir(ctx, name);
+  const byId = new Map(tasks.map((t) => [t.id, t]));
   const rounds: RoundStats[] = [];
   const candidates: RftCandidate[] = [];
   for (let round = 1; round <= section.rounds; round++) {
@@ -89,7 +88,7 @@ export async function rftStage(ctx: StageContext): Promise<Record<string, unknow
         label: `${name}: sample (round ${round})`,
       }),
     );
-    const scored = await roundCandidates(files, tasks, round);
+    const scored = await roundCandidates(files, byId, round);
     candidates.push(...scored);
     const kept = keptFiles(candidates, { minReward: section.min_reward, maxPerTask: section.max_per_task });
     const stats: RoundStats = {
@@ -108,7 +107,6 @@ export async function rftStage(ctx: StageContext): Promise<Record<string, unknow
         hint: `rft needs a model that sometimes writes such files: lower rft.min_reward, sample more (rft.n), or train SFT longer (sft.max_steps); then re-run: the samples already scored are kept`,
       });
     }
-    const byId = new Map(tasks.map((t) => [t.id, t]));
     writeJsonl(files.kept, kept.map((c) => sftRow({ ...(byId.get(c.task_id) as Task), tests: c.tests }, prompt.chat, prompt.system)));
     await trainRound(ctx, name, section, start, files, round);
   }
@@ -118,29 +116,17 @@ export async function rftStage(ctx: StageContext): Promise<Record<string, unknow
   return { model: `${name}/final`, adapter: rftRoundFiles(name, section.rounds).adapter, reward, rounds: rounds.length, kept_files: last.kept_files, kept_tasks: last.kept_tasks, reached_by_round: rounds.map((r) => r.reached) };
 }
 
-/** A round's samples joined with their scores (a sample the sandbox could not score is left out). */
-async function roundCandidates(files: SampleFiles, tasks: readonly Task[], round: number): Promise<RftCandidate[]> {
-  const byId = new Map(tasks.map((t) => [t.id, t]));
-  const scores = new Map<string, SampleScore>();
-  for (const { value } of await readJsonlAll(files.scores)) {
-    const score = value as SampleScore;
-    scores.set(sampleKey(score.task_id, score.sample_index, score.sample_line), score);
-  }
-  const out: RftCandidate[] = [];
-  for (const { line, sample } of await loadSamples(files.samples, byId, files.tasks)) {
-    const score = scores.get(sampleKey(sample.task_id, sample.sample_index, line));
-    if (score === undefined || score.reward === null) continue;
-    out.push({
-      task_id: sample.task_id,
-      round,
-      sample_index: sample.sample_index ?? line,
-      tests: extractTestFile(sample.completion, byId.get(sample.task_id)).tests,
-      valid: score.valid,
-      reward: score.reward,
-      distinct_inputs: score.distinct_inputs ?? 0,
-    });
-  }
-  return out;
+/** A round's scored samples as candidates (a sample the sandbox could not score is left out). */
+async function roundCandidates(files: SampleFiles, byId: ReadonlyMap<string, Task>, round: number): Promise<RftCandidate[]> {
+  return (await scoredSamples(files, byId)).map(({ line, sample, score }) => ({
+    task_id: sample.task_id,
+    round,
+    sample_index: sample.sample_index ?? line,
+    tests: extractTestFile(sample.completion, byId.get(sample.task_id)).tests,
+    valid: score.valid,
+    reward: score.reward,
+    distinct_inputs: score.distinct_inputs ?? 0,
+  }));
 }
 
 /** A new LoRA adapter on the start model, trained on the files kept so far (skipped when the round's adapter exists). */
