@@ -15,7 +15,7 @@ import type { TaskResult } from "./results.js";
 import { pairedTTest, type TTestResult } from "./t-test.js";
 import { wilcoxonSignedRank, type WilcoxonResult } from "./wilcoxon.js";
 
-export const COMPARED_METRICS = ["pass@1", "mutation", "strong@1"] as const;
+export const COMPARED_METRICS = ["pass@1", "mutation", "strong@1", "valid_mutation"] as const;
 export type ComparedMetric = (typeof COMPARED_METRICS)[number];
 
 /** A test's p-value after Holm's correction over its family; null when alone or undefined. */
@@ -52,15 +52,29 @@ export interface ComparisonOptions {
   confidence?: number;
 }
 
-const METRIC_OF: Record<ComparedMetric, (t: TaskResult) => number> = {
+/** A task's value of the metric; undefined where the task has none (valid_mutation without a valid file). */
+const METRIC_OF: Record<ComparedMetric, (t: TaskResult) => number | undefined> = {
   "pass@1": (t) => passAtK(t.n, t.c, 1),
   mutation: (t) => t.mutation,
   "strong@1": (t) => passAtK(t.n, t.strong ?? 0, 1),
+  valid_mutation: (t) => t.valid_mutation,
 };
 
-/** Whether both sides measured the metric on every task (strong@1 only where strength metrics were computed). */
+/** The fewest tasks valid on both sides for which valid_mutation is compared: an interval needs a spread. */
+export const MIN_VALID_MUTATION_TASKS = 2;
+
+/**
+ * Whether the metric can be compared: strong@1 only where both sides computed strength metrics;
+ * valid_mutation (the valid files' mutation score, paired over the tasks where both sides wrote
+ * a valid file) only where at least MIN_VALID_MUTATION_TASKS tasks have it on both sides.
+ */
 export function measuredOnBoth(metric: ComparedMetric, baseline: readonly TaskResult[], model: readonly TaskResult[]): boolean {
-  return metric !== "strong@1" || [...baseline, ...model].every((t) => t.strong !== undefined);
+  if (metric === "strong@1") return [...baseline, ...model].every((t) => t.strong !== undefined);
+  if (metric === "valid_mutation") {
+    const modelValid = new Set(model.filter((t) => t.valid_mutation !== undefined).map((t) => t.task_id));
+    return baseline.filter((t) => t.valid_mutation !== undefined && modelValid.has(t.task_id)).length >= MIN_VALID_MUTATION_TASKS;
+  }
+  return true;
 }
 
 /** The tasks in the baseline's order; an error naming the difference when the task sets differ. */
@@ -80,17 +94,20 @@ export function alignTasks(baseline: readonly TaskResult[], model: readonly Task
   return baseline.map((t) => [t, byId.get(t.task_id) as TaskResult]);
 }
 
-/** Compares `model` with `baseline` on one metric, task by task (the task sets must be equal). */
+/**
+ * Compares `model` with `baseline` on one metric, task by task (the task sets must be equal),
+ * over the tasks where both sides have a value (all of them, except for valid_mutation).
+ */
 export function compareModels(
   baseline: { name: string; per_task: readonly TaskResult[] },
   model: { name: string; per_task: readonly TaskResult[] },
   metric: ComparedMetric,
   options: ComparisonOptions,
 ): Comparison {
-  const pairs = alignTasks(baseline.per_task, model.per_task, { baseline: baseline.name, model: model.name });
   const value = METRIC_OF[metric];
-  const a = pairs.map(([t]) => value(t));
-  const b = pairs.map(([, t]) => value(t));
+  const pairs = alignTasks(baseline.per_task, model.per_task, { baseline: baseline.name, model: model.name }).filter(([x, y]) => value(x) !== undefined && value(y) !== undefined);
+  const a = pairs.map(([t]) => value(t) as number);
+  const b = pairs.map(([, t]) => value(t) as number);
   const resamples = options.resamples ?? 2000;
   const paired = pairedDifference(a, b, { seed: options.seed, resamples, confidence: options.confidence ?? 0.95 });
   const diffs = b.map((x, i) => x - (a[i] as number));

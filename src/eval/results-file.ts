@@ -27,6 +27,7 @@ export const taskResultSchema = z.looseObject({
   mutation: z.number(),
   reward: z.number(),
   strong: count.optional(),
+  valid_mutation: probability.optional(),
 });
 
 export const comparisonSchema = z.looseObject({

@@ -30,6 +30,12 @@ export interface TaskResult {
   reward: number;
   /** Strong samples (valid, killing at least the strong@k threshold of the mutants), when computed. */
   strong?: number;
+  /**
+   * Mean mutation score of the task's valid samples that ran mutants; absent when it has none.
+   * Compared only on the tasks where both models have it, so that a model valid on more tasks
+   * is not judged by the harder tasks only it gets right (comparison.ts).
+   */
+  valid_mutation?: number;
 }
 
 export interface ModelResults {
@@ -80,12 +86,14 @@ export function computeModelResults(model: string, scores: readonly ScoredSample
   const perTask: TaskResult[] = [];
   for (const [taskId, list] of byTask) {
     if (list.length === 0) throw new UsageError(`task '${taskId}' has no scored samples for model '${model}'`, "re-run the eval stage: it resumes where it stopped");
+    const validScores = list.flatMap((s) => (s.valid && s.mutation !== undefined && s.mutation !== null ? [s.mutation.score] : []));
     perTask.push({
       task_id: taskId,
       n: list.length,
       c: list.filter((s) => s.valid).length,
       mutation: mean(list.map((s) => (s.valid ? (s.mutation?.score ?? 0) : 0))),
       reward: mean(list.map((s) => s.reward)),
+      ...(validScores.length === 0 ? {} : { valid_mutation: mean(validScores) }),
     });
   }
   const nMin = Math.min(...perTask.map((t) => t.n));

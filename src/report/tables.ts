@@ -33,13 +33,19 @@ function pValue(test: { p_value: number | null; p_holm: number | null } | null):
   return test.p_holm === null ? one(test.p_value) : `${one(test.p_value)} (${one(test.p_holm)})`;
 }
 
+function metricLabel(c: Comparison): string {
+  if (c.metric === "mutation") return "mutation score";
+  if (c.metric === "valid_mutation") return `mutation score of valid files (${c.tasks} tasks valid on both)`;
+  return c.metric;
+}
+
 /** One row per paired comparison: the means, the difference with its interval, and every test's p-value. */
 export function comparisonTable(comparisons: readonly Comparison[]): Table {
   return {
     header: ["model vs baseline", "metric", "baseline", "model", "difference (points)", "95% CI", "p t-test", "p Wilcoxon", "p sign-flip", "p McNemar", "wins/losses/ties"],
     rows: comparisons.map((c) => [
       `${c.model} vs ${c.baseline}`,
-      c.metric === "mutation" ? "mutation score" : c.metric,
+      metricLabel(c),
       pct(c.baseline_mean),
       pct(c.model_mean),
       signed(c.mean_diff),
@@ -62,7 +68,7 @@ export function comparisonNote(comparisons: readonly Comparison[]): string {
     "two-sided p-values of the paired t-test, the Wilcoxon signed-rank test (zero differences dropped) and the sign-flip permutation test;",
     "McNemar's test only when every task has one sample on both sides (greedy pass@1).",
     holm ? "In parentheses: Holm-adjusted over the models compared on the same metric." : "",
-    "The mutation score counts an invalid sample as 0.",
+    "The mutation score counts an invalid sample as 0; the mutation score of valid files is each task's mean over its valid files, paired over the tasks where both models wrote one, so a model valid on more tasks is not judged by the tasks only it gets right.",
   ]
     .filter((line) => line !== "")
     .join(" ");

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { measuredOnBoth } from "../../src/eval/comparison.js";
 import { computeModelResults, type ScoredSample } from "../../src/eval/results.js";
 import { computeStrength, isStrong, quantile } from "../../src/eval/strength.js";
 import { summarize } from "../../src/eval/summary.js";
+import { comparisonTable } from "../../src/report/tables.js";
 
 function s(task: string, valid: boolean, mutation?: number, extra: Partial<ScoredSample> = {}): ScoredSample {
   return { task_id: task, status: valid ? "passed" : "failed", valid, reward: valid ? 1 : 0, ...(mutation === undefined ? {} : { mutation: { score: mutation, total: 5 } }), ...extra };
@@ -63,4 +65,34 @@ test("results carry strength metrics and the summary compares strong@1 task by t
   const plain = summarize([computeModelResults("a", [s("a", true, 1)], [1], ["a"]), computeModelResults("b", [s("a", true, 1)], [1], ["a"])], { ks: [1], seed: 7, testtuneVersion: "0.0.0" });
   assert.equal(plain.models[0]?.strength, undefined);
   assert.equal(plain.comparisons.some((c) => c.metric === "strong@1"), false);
+});
+
+test("the valid files' mutation score is compared only over the tasks both models wrote a valid file for", () => {
+  // sft is valid on a and b only; tuned is as strong there (level on a, +0.1 on b) and also valid on
+  // the harder c and d with weak files: its mean over valid files falls, its paired difference does not
+  const base = computeModelResults("sft", [s("a", true, 0.6), s("a", false), s("b", true, 0.5), s("b", true, 0.7), s("c", false), s("d", false)], [1], ["a", "b", "c", "d"], 0.8);
+  const tuned = computeModelResults("rft", [s("a", true, 0.6), s("a", true, 0.6), s("b", true, 0.7), s("b", false), s("c", true, 0.2), s("d", true, 0.1)], [1], ["a", "b", "c", "d"], 0.8);
+  close(base.per_task[1]?.valid_mutation, 0.6);
+  assert.equal(base.per_task[2]?.valid_mutation, undefined, "no valid file, no value");
+  assert.ok((tuned.valid_mutation_score ?? 1) < (base.valid_mutation_score ?? 0), "the unpaired mean mixes in c and d");
+  const summary = summarize([base, tuned], { ks: [1], seed: 7, testtuneVersion: "0.0.0" });
+  const paired = summary.comparisons.find((c) => c.metric === "valid_mutation");
+  assert.equal(paired?.tasks, 2);
+  close(paired?.baseline_mean, 0.6);
+  close(paired?.model_mean, 0.65);
+  close(paired?.mean_diff, 0.05);
+  assert.deepEqual([paired?.wins, paired?.losses, paired?.ties], [1, 0, 1]);
+  const table = comparisonTable(summary.comparisons);
+  assert.ok(table.rows.some((row) => row[1] === "mutation score of valid files (2 tasks valid on both)"));
+});
+
+test("the valid files' mutation score is not compared with fewer than two tasks valid on both sides", () => {
+  const base = computeModelResults("sft", [s("a", true, 0.6), s("b", false)], [1], ["a", "b"], 0.8);
+  const tuned = computeModelResults("rft", [s("a", true, 0.9), s("b", true, 0.5)], [1], ["a", "b"], 0.8);
+  assert.equal(measuredOnBoth("valid_mutation", base.per_task, tuned.per_task), false);
+  const summary = summarize([base, tuned], { ks: [1], seed: 7, testtuneVersion: "0.0.0" });
+  assert.equal(summary.comparisons.some((c) => c.metric === "valid_mutation"), false);
+  // results written before the field existed have no per-task value: nothing to compare
+  const old = base.per_task.map(({ valid_mutation: _dropped, ...rest }) => rest);
+  assert.equal(measuredOnBoth("valid_mutation", old, tuned.per_task), false);
 });
